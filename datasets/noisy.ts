@@ -1,0 +1,68 @@
+/**
+ * The noisy solver: plausible worked solutions that are wrong at a level-dependent rate.
+ *
+ * With probability `slipRate(level)` one slip is injected (the family's candidate slips are tried
+ * in a random order until one changes the final answer; if none does, the solution stays correct).
+ * Later steps are computed from the slipped value, so a wrong attempt is self-consistent apart
+ * from the one mistake. Attempts are independent: callers draw attempt 2 without looking at
+ * attempt 1, as the base-model transcripts need.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { Rng } from "./rng.ts";
+import { FAMILIES, renderSolution } from "./families/registry.ts";
+import { slipTag } from "./families/types.ts";
+import type { Problem } from "./problems.ts";
+
+/** Zod schema of the noise configuration. */
+export const NoiseConfigSchema = z.object({
+  /** Slip probability at level 1. */
+  base: z.number().min(0).max(1).default(0.15),
+  /** Added per level above 1 (clamped to [0, 1]). */
+  perLevel: z.number().min(-1).max(1).default(0.15),
+  /** Optional explicit rate per level ("1": 0.1, ...), overriding base/perLevel for those levels. */
+  byLevel: z.record(z.string(), z.number().min(0).max(1)).optional(),
+});
+
+/** Noise configuration (all fields optional; defaults: 0.15 at level 1, +0.15 per level). */
+export type NoiseConfig = z.input<typeof NoiseConfigSchema>;
+
+/** The probability of a slip at a level under a noise configuration. */
+export function slipRate(level: number, noise: NoiseConfig = {}): number {
+  const cfg = NoiseConfigSchema.parse(noise);
+  const explicit = cfg.byLevel?.[String(level)];
+  if (explicit !== undefined) return explicit;
+  return Math.min(1, Math.max(0, cfg.base + cfg.perLevel * (level - 1)));
+}
+
+/** One noisy attempt: the worked solution text, whether its answer is right, and the slip tag. */
+export interface NoisyAttempt {
+  text: string;
+  correct: boolean;
+  slip?: string;
+}
+
+/** Produces one worked solution for a problem, with a slip at the configured level-dependent rate. */
+export function noisySolve(problem: Problem, rng: Rng, noise: NoiseConfig = {}): NoisyAttempt {
+  const fam = FAMILIES[problem.family];
+  const params = fam.parse(problem.question);
+  if (params === null) {
+    throw new Error(
+      `noisySolve: problem ${problem.id}: "${problem.question}" is not a ${problem.family} question`,
+    );
+  }
+  const gold = BigInt(problem.answer);
+  const clean = () => {
+    const w = fam.work(params);
+    return { text: renderSolution(w.steps, w.answer), correct: w.answer === gold };
+  };
+  if (!rng.bool(slipRate(problem.level, noise))) return clean();
+  for (const slip of fam.slips(params, rng)) {
+    const w = fam.work(params, slip);
+    if (w.answer !== gold) {
+      return { text: renderSolution(w.steps, w.answer), correct: false, slip: slipTag(slip) };
+    }
+  }
+  return clean();
+}

@@ -1,0 +1,344 @@
+/**
+ * The engine's command line: reproduce, stage, status, dag, show, verify, gc. Every command prints
+ * one clear message on bad input and returns a non-zero exit code instead of throwing.
+ */
+import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./args.ts";
+import { ConfigError } from "./config.ts";
+import { DagError, matchStages, toDot, toMermaid, toText } from "./dag.ts";
+import { fastEntryPath, writeFast } from "./fast_path.ts";
+import { updateOutLinks } from "./out_links.ts";
+import { urlToPath } from "./paths.ts";
+import type { Pipeline } from "./pipeline.ts";
+import type { Ui } from "./progress.ts";
+import {
+  openSession,
+  planStatus,
+  runStages,
+  type Session,
+  StageError,
+  type StageStatus,
+} from "./runner.ts";
+import type { ObjectProblem } from "./store.ts";
+
+/** A pipeline given by module: loaded only when the fast path cannot answer. */
+export interface PipelineRef {
+  /** URL of the module exporting the pipeline. */
+  module: string;
+  /** Export name (default "pipeline", then the default export). */
+  exportName?: string;
+}
+
+/** Options for {@link cli}. */
+export interface CliOptions {
+  storeDir?: string;
+  cwd?: string;
+  root?: string;
+  ui?: Ui;
+  /** Where command output goes (default: stdout). */
+  print?: (line: string) => void;
+  /** Install signal handlers while stages run (default true). */
+  handleSignals?: boolean;
+}
+
+/** Loads the pipeline a ref names. */
+export async function loadPipelineRef(ref: PipelineRef): Promise<Pipeline> {
+  const m = await import(ref.module);
+  const p = m[ref.exportName ?? "pipeline"] ?? m.default;
+  if (!p || typeof p.stages !== "function" || !p.config) {
+    throw new UsageError(
+      `${ref.module} exports no pipeline named "${ref.exportName ?? "pipeline"}" (definePipeline)`,
+    );
+  }
+  return p as Pipeline;
+}
+
+function rel(path: string, cwd: string): string {
+  return path.startsWith(cwd + "/") ? path.slice(cwd.length + 1) : path;
+}
+
+function summaryLines(statuses: StageStatus[], storeDir: string, cwd: string): string[] {
+  const out = rel(`${storeDir}/out`, cwd);
+  const lines = [`outputs (${out}/<stage> links to the current output of each stage):`];
+  const w = Math.max(...statuses.map((s) => s.name.length), 4);
+  for (const s of statuses) {
+    const obj = s.record ? `objects/${s.record.output.slice(0, 16)}…` : "(none)";
+    lines.push(`  ${s.name.padEnd(w)}  ${`${out}/${s.name}`.padEnd(out.length + 1 + w)}  → ${obj}`);
+  }
+  for (const s of statuses) {
+    if (s.stage.headline && s.outputPath) {
+      lines.push(`${s.name}: ${out}/${s.name}/${s.stage.headline}`);
+    }
+  }
+  return lines;
+}
+
+function links(session: Session, statuses: StageStatus[]): void {
+  updateOutLinks(
+    session.store.dir,
+    statuses.filter((s) => s.record).map((s) => ({ name: s.name, output: s.record!.output })),
+  );
+}
+
+/** Runs one CLI command; returns the process exit code. */
+export async function cli(
+  pipelineOrRef: Pipeline | PipelineRef,
+  argv: string[],
+  opts: CliOptions = {},
+): Promise<number> {
+  const print = opts.print ?? ((l: string) => console.log(l));
+  const err = (l: string) => console.error(l);
+  const cwd = opts.cwd ?? Deno.cwd();
+  let args: CliArgs;
+  try {
+    args = parseCliArgs(argv);
+  } catch (e) {
+    err((e as Error).message);
+    return 2;
+  }
+  if (args.help || !args.command) {
+    (args.help ? print : err)(USAGE);
+    return args.help ? 0 : 2;
+  }
+  try {
+    const ref = "module" in pipelineOrRef && typeof pipelineOrRef.module === "string" &&
+        !("stages" in pipelineOrRef)
+      ? pipelineOrRef as PipelineRef
+      : null;
+    const pipeline = ref ? await loadPipelineRef(ref) : pipelineOrRef as Pipeline;
+    const session = await openSession(pipeline, {
+      preset: args.preset,
+      file: args.config,
+      cwd,
+      storeDir: opts.storeDir,
+      root: opts.root,
+      ui: opts.ui,
+    });
+    const pipelineModule = ref?.module ?? pipeline.module;
+    return await dispatch(session, args, { cwd, print, pipelineModule, opts });
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof DagError || e instanceof UsageError) {
+      err(e.message);
+      return 2;
+    }
+    if (e instanceof StageError) {
+      err(`error: ${e.message}`);
+      const c = e.cause;
+      if (c instanceof Error && c.stack) err(c.stack.split("\n").slice(1, 8).join("\n"));
+      err("earlier results are kept; fix the error and run again");
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function dispatch(
+  session: Session,
+  args: CliArgs,
+  env: {
+    cwd: string;
+    print: (l: string) => void;
+    pipelineModule?: string;
+    opts: CliOptions;
+  },
+): Promise<number> {
+  const { print, cwd } = env;
+  const need = (what: string): string => {
+    const n = args.positional[0];
+    if (!n) throw new UsageError(`${args.command} needs ${what}\n${USAGE}`);
+    return n;
+  };
+  switch (args.command) {
+    case "reproduce": {
+      const res = await runStages(session, {
+        force: args.force ? "all" : false,
+        handleSignals: env.opts.handleSignals,
+      });
+      links(session, res.statuses);
+      const lines = summaryLines(res.statuses, session.store.dir, cwd);
+      lines.unshift(
+        `reproduce: ${res.ran.length} ran, ${res.reused.length} cached (store ${
+          rel(session.store.dir, cwd)
+        })`,
+      );
+      for (const l of lines) print(l);
+      if (env.pipelineModule?.startsWith("file:")) {
+        await saveFast(session, args, env, res.statuses, lines);
+      }
+      return 0;
+    }
+    case "stage": {
+      const name = need("a stage name");
+      const targets = matchStages(session.dag, name).map((s) => s.name);
+      const res = await runStages(session, {
+        targets,
+        force: args.force ? "targets" : false,
+        handleSignals: env.opts.handleSignals,
+      });
+      links(session, res.statuses);
+      print(`stage ${name}: ${res.ran.length} ran, ${res.reused.length} cached`);
+      const mine = res.statuses.filter((s) => targets.includes(s.name));
+      for (const l of summaryLines(mine, session.store.dir, cwd)) {
+        print(l);
+      }
+      return 0;
+    }
+    case "status": {
+      const sts = await planStatus(session);
+      if (args.json) {
+        print(JSON.stringify({
+          stages: sts.map((s) => ({ name: s.name, key: s.key, state: s.state, reason: s.reason })),
+        }));
+      } else {
+        const w = Math.max(...sts.map((s) => s.name.length), 4);
+        for (const s of sts) {
+          print(
+            `${s.state.padEnd(7)} ${s.name.padEnd(w)} ${
+              s.key ? s.key.slice(0, 12) : "-".padEnd(12)
+            }${s.reason ? `  ${s.reason}` : ""}`,
+          );
+        }
+      }
+      return 0;
+    }
+    case "dag": {
+      const sts = await planStatus(session);
+      const states = new Map(sts.map((s) => [s.name, s.state]));
+      print(
+        args.mermaid
+          ? toMermaid(session.dag, states)
+          : args.dot
+          ? toDot(session.dag, states)
+          : toText(session.dag, states),
+      );
+      return 0;
+    }
+    case "show": {
+      const name = need("a stage name");
+      const names = matchStages(session.dag, name).map((s) => s.name);
+      const sts = (await planStatus(session, { targets: names })).filter((s) =>
+        names.includes(s.name)
+      );
+      const items = sts.map((s) => ({
+        name: s.name,
+        state: s.state,
+        reason: s.reason,
+        key: s.key,
+        output: s.outputPath,
+        record: s.record ?? s.latest,
+        recordIsCurrent: s.record !== null,
+      }));
+      if (args.json) {
+        print(JSON.stringify(items.length === 1 ? items[0] : items, null, 1));
+        return 0;
+      }
+      for (const it of items) {
+        print(`${it.name}: ${it.state}${it.reason ? ` (${it.reason})` : ""}`);
+        print(`  key     ${it.key ?? "(unknown until inputs are up to date)"}`);
+        print(`  output  ${it.output ?? "(none)"}`);
+        const r = it.record;
+        if (!r) continue;
+        print(`  record  ${it.recordIsCurrent ? "current" : "latest (not current)"}: ${r.key}`);
+        print(`  params  ${JSON.stringify(r.params)}`);
+        for (const [n, i] of Object.entries(r.inputs)) {
+          print(`  input   ${n} ← ${i.stage} ${i.output.slice(0, 12)}`);
+        }
+        print(
+          `  code    ${r.code.digest.slice(0, 12)} (${
+            Object.keys(r.code.modules).length
+          } modules, ${Object.keys(r.code.npm).length} npm packages)`,
+        );
+        print(`  backend ${r.backend ?? "-"}  seeds ${JSON.stringify(r.seeds)}`);
+        print(
+          `  git     ${r.git.commit ?? "(no commit)"}${
+            r.git.dirty ? " (dirty)" : ""
+          }  deno ${r.env.deno}`,
+        );
+        print(`  ran     ${r.startedAt} → ${r.endedAt} (${(r.durationMs / 1000).toFixed(1)}s)`);
+      }
+      return 0;
+    }
+    case "verify": {
+      const { store } = session;
+      const problems: ObjectProblem[] = [];
+      const objects = store.objects();
+      for (const d of objects) problems.push(...await store.checkFull(d));
+      const present = new Set(objects);
+      let records = 0;
+      const missing: string[] = [];
+      for (const e of Deno.readDirSync(`${store.dir}/records`)) {
+        if (e.isFile && e.name.endsWith(".json") && !store.readRecord(e.name.slice(0, -5))) {
+          print(
+            `malformed record (ignored, never used): ${rel(`${store.dir}/records/${e.name}`, cwd)}`,
+          );
+        }
+      }
+      for (const r of store.records()) {
+        records++;
+        if (!present.has(r.output)) missing.push(`${r.stage} (${r.key.slice(0, 12)})`);
+      }
+      const bad = new Set(problems.map((p) => p.digest));
+      for (const p of problems) print(`corrupt: ${rel(p.path, cwd)}: ${p.message}`);
+      for (const d of bad) store.quarantine(d);
+      if (bad.size > 0) {
+        print(`quarantined ${bad.size} corrupt object(s); the next run rebuilds them`);
+      }
+      for (const m of missing) print(`missing output: record of ${m}; the next run rebuilds it`);
+      print(
+        `verify: ${objects.length} objects, ${records} records, ${bad.size} corrupt, ${missing.length} missing`,
+      );
+      return bad.size > 0 ? 1 : 0;
+    }
+    case "gc": {
+      const r = session.store.gc();
+      print(
+        `gc: removed ${r.objects} unreferenced object(s) (${
+          (r.bytes / 1048576).toFixed(1)
+        } MiB), ${r.temp} dead temp dir(s)`,
+      );
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${args.command}"\n${USAGE}`);
+  }
+}
+
+async function saveFast(
+  session: Session,
+  args: CliArgs,
+  env: { cwd: string; pipelineModule?: string },
+  statuses: StageStatus[],
+  lines: string[],
+): Promise<void> {
+  try {
+    const g = session.graph;
+    const walk = await g.digest(urlToPath(env.pipelineModule!));
+    if (walk.other.length > 0) return; // remote or unresolved imports: do not trust
+    const files: Record<string, string> = {};
+    for (const [p, sha] of Object.entries(walk.modules)) {
+      files[p.startsWith("/") ? p : `${g.root}/${p}`] = sha;
+    }
+    for (const p of [...g.configFiles, ...session.loaded.sources]) {
+      files[p] = (await g.files.get(p)).sha;
+    }
+    const path = await fastEntryPath(session.store.dir, {
+      preset: args.preset,
+      config: args.config,
+      cwd: env.cwd,
+    });
+    writeFast(path, {
+      v: 1,
+      files,
+      stages: statuses.map((s) => ({ name: s.name, key: s.key!, output: s.record!.output })),
+      lines: [
+        lines[0].replace(
+          /^reproduce: \d+ ran, \d+ cached/,
+          `reproduce: 0 ran, ${statuses.length} cached`,
+        ),
+        ...lines.slice(1),
+      ],
+    });
+    g.files.save();
+  } catch {
+    // The fast path is an optimisation: never fail a run over it.
+  }
+}

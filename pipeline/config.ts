@@ -1,0 +1,229 @@
+/**
+ * Config loading: a preset (YAML text or file) overlaid by an optional YAML file, validated with the
+ * pipeline's zod schema. Every failure is one `ConfigError` naming the file, line:col, the path in
+ * the document and what was expected. Unknown keys are rejected even if the schema would strip them.
+ */
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { Pipeline } from "./pipeline.ts";
+
+/** A config that cannot be used; the message is meant to be printed as is. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** A loaded, validated config and where it came from. */
+export interface LoadedConfig {
+  /** The validated config (defaults applied). */
+  config: Record<string, unknown>;
+  /** Preset name used. */
+  preset: string;
+  /** Absolute path of the overlay file, if any. */
+  file?: string;
+  /** Absolute paths of every file read (overlay and preset files). */
+  sources: string[];
+}
+
+interface Source {
+  label: string;
+  doc: Document;
+  lc: LineCounter;
+}
+
+/** Options for {@link loadConfig}. */
+export interface LoadConfigOptions {
+  preset?: string;
+  /** Overlay YAML file (relative to `cwd`). */
+  file?: string;
+  cwd?: string;
+}
+
+function parseYaml(label: string, text: string): { src: Source; value: Record<string, unknown> } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+    const msg = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new ConfigError(`config error: ${label}:${pos.line}:${pos.col}: invalid YAML: ${msg}`);
+  }
+  const value = doc.toJS({ maxAliasCount: 1000 });
+  if (value === null || value === undefined) return { src: { label, doc, lc }, value: {} };
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new ConfigError(
+      `config error: ${label}:1:1: expected a mapping of config keys at the top level, got ${
+        Array.isArray(value) ? "a list" : typeof value
+      }`,
+    );
+  }
+  return { src: { label, doc, lc }, value: value as Record<string, unknown> };
+}
+
+/** The node at `path` (or the deepest existing ancestor), with the key node of the last step. */
+function locate(
+  doc: Document,
+  path: PropertyKey[],
+): { node: Node | null; key: Node | null; depth: number } {
+  let node = doc.contents as Node | null;
+  let key: Node | null = null;
+  let depth = 0;
+  for (const seg of path) {
+    if (node && isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      key = pair.key as Node;
+      node = (pair.value as Node | null) ?? key;
+    } else if (node && isSeq(node) && typeof seg === "number" && seg < node.items.length) {
+      node = node.items[seg] as Node;
+      key = null;
+    } else break;
+    depth++;
+  }
+  return { node, key, depth };
+}
+
+function where(sources: Source[], path: PropertyKey[], preferKey = false): string {
+  // The last source (the overlay) wins when it defines the path; else the deepest match.
+  let best: { s: Source; at: number; depth: number } | null = null;
+  for (const s of sources) {
+    const { node, key, depth } = locate(s.doc, path);
+    const n = preferKey && key && depth === path.length ? key : node;
+    const at = n?.range?.[0] ?? 0;
+    if (!best || depth >= best.depth) best = { s, at, depth };
+  }
+  if (!best) return "<config>";
+  const p = best.s.lc.linePos(best.at);
+  return `${best.s.label}:${p.line}:${p.col}`;
+}
+
+function pathText(path: PropertyKey[]): string {
+  if (path.length === 0) return "(top level)";
+  return path.map((
+    p,
+    i,
+  ) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Deep merge: mappings merge key by key; lists and scalars of `over` replace. */
+export function mergeConfig(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = isPlain(v) && isPlain(out[k]) ? mergeConfig(out[k] as Record<string, unknown>, v) : v;
+  }
+  return out;
+}
+
+function findUnknown(
+  input: unknown,
+  output: unknown,
+  path: PropertyKey[],
+): { path: PropertyKey[]; allowed: string[] } | null {
+  if (isPlain(input) && isPlain(output)) {
+    for (const k of Object.keys(input)) {
+      if (!(k in output)) return { path: [...path, k], allowed: Object.keys(output) };
+      const r = findUnknown(input[k], output[k], [...path, k]);
+      if (r) return r;
+    }
+  } else if (Array.isArray(input) && Array.isArray(output)) {
+    for (let i = 0; i < Math.min(input.length, output.length); i++) {
+      const r = findUnknown(input[i], output[i], [...path, i]);
+      if (r) return r;
+    }
+  }
+  return null;
+}
+
+/** Reads the preset and overlay, merges and validates them against the pipeline's schema. */
+export async function loadConfig(
+  pipeline: Pipeline,
+  opts: LoadConfigOptions = {},
+): Promise<LoadedConfig> {
+  const cwd = opts.cwd ?? Deno.cwd();
+  const presetName = opts.preset ?? "default";
+  const preset = pipeline.presets[presetName];
+  if (preset === undefined) {
+    throw new ConfigError(
+      `config error: unknown preset "${presetName}"; known presets: ${
+        Object.keys(pipeline.presets).join(", ")
+      }`,
+    );
+  }
+  const sources: Source[] = [];
+  const read: string[] = [];
+  let text: string;
+  let label: string;
+  if (preset instanceof URL) {
+    const p = decodeURIComponent(preset.pathname);
+    try {
+      text = await Deno.readTextFile(p);
+    } catch (e) {
+      throw new ConfigError(
+        `config error: preset "${presetName}" file ${p}: ${(e as Error).message}`,
+      );
+    }
+    label = p;
+    read.push(p);
+  } else {
+    text = preset;
+    label = `preset "${presetName}"`;
+  }
+  const base = parseYaml(label, text);
+  sources.push(base.src);
+  let merged = base.value;
+  let file: string | undefined;
+  if (opts.file) {
+    file = opts.file.startsWith("/") ? opts.file : `${cwd}/${opts.file}`;
+    let overlayText: string;
+    try {
+      overlayText = await Deno.readTextFile(file);
+    } catch (e) {
+      throw new ConfigError(
+        `config error: cannot read config file ${opts.file}: ${(e as Error).message}`,
+      );
+    }
+    read.push(file);
+    const over = parseYaml(opts.file, overlayText);
+    sources.push(over.src);
+    merged = mergeConfig(merged, over.value);
+  }
+  const res = pipeline.config.safeParse(merged);
+  if (!res.success) {
+    const issue = res.error.issues[0] as {
+      path: PropertyKey[];
+      message: string;
+      code: string;
+      keys?: string[];
+    };
+    if (issue.code === "unrecognized_keys" && issue.keys?.length) {
+      const p = [...issue.path, issue.keys[0]];
+      throw new ConfigError(
+        `config error: ${where(sources, p, true)}: ${pathText(p)}: unknown key "${
+          issue.keys[0]
+        }"; remove it or check its spelling`,
+      );
+    }
+    const more = res.error.issues.length > 1 ? ` (and ${res.error.issues.length - 1} more)` : "";
+    throw new ConfigError(
+      `config error: ${where(sources, issue.path)}: ${
+        pathText(issue.path)
+      }: ${issue.message}${more}`,
+    );
+  }
+  const unknown = findUnknown(merged, res.data, []);
+  if (unknown) {
+    const last = String(unknown.path[unknown.path.length - 1]);
+    throw new ConfigError(
+      `config error: ${where(sources, unknown.path, true)}: ${
+        pathText(unknown.path)
+      }: unknown key "${last}"; expected one of: ${unknown.allowed.join(", ")}`,
+    );
+  }
+  return { config: res.data as Record<string, unknown>, preset: presetName, file, sources: read };
+}

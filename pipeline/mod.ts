@@ -1,0 +1,154 @@
+/**
+ * The pipeline engine's public surface: a content-hashed stage DAG with a cache you can trust.
+ *
+ * This module is light on purpose: it loads neither zod, YAML nor node:crypto, so a no-op
+ * `reproduce` (answered by the fast path) starts about as fast as an empty script. The heavy parts
+ * (config, store, runner, CLI) load on first use through the async functions below.
+ *
+ * ```ts
+ * // main.ts
+ * import { runCli } from "./pipeline/mod.ts";
+ * Deno.exit(await runCli({ module: import.meta.resolve("./stages/mod.ts") }, Deno.args));
+ * ```
+ */
+import { parseCliArgs } from "./args.ts";
+import { fastEntryPath, tryFast } from "./fast_path.ts";
+import { updateOutLinks } from "./out_links.ts";
+import { projectRoot, resolveStoreDir } from "./paths.ts";
+import type { Pipeline } from "./pipeline.ts";
+import type { CliOptions, PipelineRef } from "./cli.ts";
+import type {
+  Located,
+  RunOptions,
+  RunResult,
+  Session,
+  SessionOptions,
+  StageStatus,
+} from "./runner.ts";
+import type { LoadConfigOptions, LoadedConfig } from "./config.ts";
+import type { RunRecord } from "./schemas.ts";
+import type { Store } from "./store.ts";
+
+export { defineStage } from "./stage.ts";
+export type { ProgressUpdate, RunInfo, Stage, StageContext, StageSpec } from "./stage.ts";
+export { definePipeline } from "./pipeline.ts";
+export type { Pipeline, PipelineSpec } from "./pipeline.ts";
+export { buildDag, matchStages, toDot, toMermaid } from "./dag.ts";
+export type { Dag } from "./dag.ts";
+export { canonicalJson, hashJson, sha256Hex } from "./canonical.ts";
+export type { CliOptions, PipelineRef } from "./cli.ts";
+export type {
+  Located,
+  RunOptions,
+  RunResult,
+  Session,
+  SessionOptions,
+  StageState,
+  StageStatus,
+} from "./runner.ts";
+export type { LoadConfigOptions, LoadedConfig } from "./config.ts";
+export type { Manifest, RunRecord } from "./schemas.ts";
+export type { ObjectProblem, Store } from "./store.ts";
+export type { Ui } from "./progress.ts";
+
+/**
+ * Runs a CLI command (`reproduce`, `stage`, `status`, `dag`, `show`, `verify`, `gc`) and returns
+ * the exit code. Given a {@link PipelineRef}, a no-op `reproduce` is answered without loading the
+ * pipeline at all (set SCORE_NO_FAST=1 to disable that fast path).
+ */
+export async function runCli(
+  pipeline: Pipeline | PipelineRef,
+  argv: string[],
+  opts: CliOptions = {},
+): Promise<number> {
+  const isRef = !("stages" in pipeline);
+  if (isRef && !Deno.env.get("SCORE_NO_FAST")) {
+    try {
+      const args = parseCliArgs(argv);
+      if (
+        args.command === "reproduce" && !args.force && !args.help && args.positional.length === 0
+      ) {
+        const cwd = opts.cwd ?? Deno.cwd();
+        const root = opts.root ?? projectRoot(cwd);
+        const storeDir = resolveStoreDir(root, cwd, opts.storeDir);
+        const entry = await fastEntryPath(storeDir, {
+          preset: args.preset,
+          config: args.config,
+          cwd,
+        });
+        const hit = await tryFast(storeDir, entry);
+        if (hit) {
+          updateOutLinks(storeDir, hit.stages);
+          const print = opts.print ?? ((l: string) => console.log(l));
+          for (const l of hit.lines) print(l);
+          return 0;
+        }
+      }
+    } catch {
+      // fall through to the full path, which reports errors properly
+    }
+  }
+  const { cli } = await import("./cli.ts");
+  return cli(pipeline, argv, opts);
+}
+
+/** Loads and validates a config (preset overlaid by an optional YAML file). */
+export async function loadConfig(
+  pipeline: Pipeline,
+  opts: LoadConfigOptions = {},
+): Promise<LoadedConfig> {
+  return (await import("./config.ts")).loadConfig(pipeline, opts);
+}
+
+/** Binds a pipeline to a config and a store (for notebooks and tests). */
+export async function openSession(pipeline: Pipeline, opts: SessionOptions = {}): Promise<Session> {
+  return (await import("./runner.ts")).openSession(pipeline, opts);
+}
+
+/** Every stage's key, state (cached/stale/missing) and reason, without running anything. */
+export async function planStatus(
+  session: Session,
+  opts: { targets?: string[] } = {},
+): Promise<StageStatus[]> {
+  return (await import("./runner.ts")).planStatus(session, opts);
+}
+
+/** Runs every stage that is not cached (or the closure of `opts.targets`). */
+export async function runStages(session: Session, opts: RunOptions = {}): Promise<RunResult> {
+  return (await import("./runner.ts")).runStages(session, opts);
+}
+
+/** Where stage `name`'s current output is for the session's config, and whether it is usable. */
+export async function locate(session: Session, name: string): Promise<Located> {
+  return (await import("./runner.ts")).locate(session, name);
+}
+
+/**
+ * Notebook helper: the current output of stage `name` for a preset/config. Throws a clear error
+ * when it is stale or missing unless `allowStale` is set (then `path` is null for those).
+ */
+export async function load(
+  pipeline: Pipeline,
+  name: string,
+  opts: SessionOptions & { allowStale?: boolean } = {},
+): Promise<Located> {
+  const session = await openSession(pipeline, opts);
+  const loc = await locate(session, name);
+  if (loc.state !== "cached" && !opts.allowStale) {
+    throw new Error(
+      `stage "${name}" is ${loc.state}${loc.reason ? ` (${loc.reason})` : ""}; run ` +
+        `\`deno task stage ${name}\` first`,
+    );
+  }
+  return loc;
+}
+
+/** Opens the store at `dir` (created if needed). */
+export async function openStore(dir: string): Promise<Store> {
+  return new (await import("./store.ts")).Store(dir);
+}
+
+/** Reads and validates the run record of `key` from the store at `dir` (null when absent). */
+export async function readRecord(dir: string, key: string): Promise<RunRecord | null> {
+  return (await openStore(dir)).readRecord(key);
+}

@@ -1,0 +1,562 @@
+/**
+ * Planning and running: a session binds a pipeline to a validated config and a store; planning
+ * computes every stage's key and state (cached / stale / missing, with the reason); running executes
+ * what is not cached in dependency order under per-key locks, with atomic commits.
+ */
+import { hashJson } from "./canonical.ts";
+import { type CodeDigest, CodeGraph } from "./code_digest.ts";
+import { ConfigError, loadConfig, type LoadedConfig } from "./config.ts";
+import { buildDag, type Dag, DagError, matchStages, upstreamClosure } from "./dag.ts";
+import { FileDigests } from "./file_digests.ts";
+import { acquireLock, type HeldLock } from "./locks.ts";
+import { projectRoot, resolveStoreDir, urlToPath } from "./paths.ts";
+import type { Pipeline } from "./pipeline.ts";
+import { StreamUi, type Ui } from "./progress.ts";
+import { gitInfo, runtimeInfo } from "./run_env.ts";
+import { ENGINE_VERSION, type RunRecord } from "./schemas.ts";
+import type { RunInfo, Stage, StageContext } from "./stage.ts";
+import { Store, type TempDir } from "./store.ts";
+import { pausePoint } from "./test_hooks.ts";
+
+/** The engine's own directory: excluded from stage code digests (its format version covers it). */
+export const ENGINE_DIR: string = urlToPath(new URL(".", import.meta.url)).replace(/\/$/, "");
+
+/** Options for {@link openSession}. */
+export interface SessionOptions {
+  preset?: string;
+  /** Overlay config file. */
+  file?: string;
+  cwd?: string;
+  /** Store directory (default $SCORE_STORE, else `<project root>/.score`). */
+  storeDir?: string;
+  /** Project root (default: nearest deno.json above `cwd`). */
+  root?: string;
+  ui?: Ui;
+}
+
+/** A pipeline bound to a validated config, its DAG and a store. */
+export interface Session {
+  pipeline: Pipeline;
+  loaded: LoadedConfig;
+  dag: Dag;
+  store: Store;
+  graph: CodeGraph;
+  root: string;
+  ui: Ui;
+  /** Per-process memo of code digests by module path. */
+  codeMemo: Map<string, Promise<CodeDigest>>;
+  /** Objects fully verified by this process. */
+  verified: Set<string>;
+}
+
+/** Loads the config, builds the DAG and opens the store. Errors are ConfigError or DagError. */
+export async function openSession(pipeline: Pipeline, opts: SessionOptions = {}): Promise<Session> {
+  const cwd = opts.cwd ?? Deno.cwd();
+  const loaded = await loadConfig(pipeline, { preset: opts.preset, file: opts.file, cwd });
+  let dag: Dag;
+  try {
+    dag = buildDag(pipeline.stages(loaded.config as never));
+  } catch (e) {
+    if (e instanceof DagError) throw new DagError(`pipeline error: ${e.message}`);
+    throw e;
+  }
+  const root = opts.root ?? projectRoot(cwd);
+  const store = new Store(resolveStoreDir(root, cwd, opts.storeDir));
+  const graph = new CodeGraph({ root, files: new FileDigests(`${store.dir}/cache/files.json`) });
+  return {
+    pipeline,
+    loaded,
+    dag,
+    store,
+    graph,
+    root,
+    ui: opts.ui ?? new StreamUi(),
+    codeMemo: new Map(),
+    verified: new Set(),
+  };
+}
+
+/** State of a stage for the current config. */
+export type StageState = "cached" | "stale" | "missing";
+
+/** Everything planning knows about one stage. */
+export interface StageStatus {
+  name: string;
+  stage: Stage<unknown>;
+  /** Null when an input is not up to date (the key depends on its output). */
+  key: string | null;
+  state: StageState;
+  reason: string;
+  params: unknown;
+  code: CodeDigest;
+  inputs: Record<string, { stage: string; key: string | null; output: string | null }>;
+  /** The record of the current key, when cached. */
+  record: RunRecord | null;
+  /** The latest record of this stage name (any key). */
+  latest: RunRecord | null;
+  /** Output directory when cached. */
+  outputPath: string | null;
+}
+
+function stageParams(session: Session, stage: Stage<unknown>): unknown {
+  const slice = stage.select(session.loaded.config);
+  if (!stage.params) return slice ?? {};
+  const r = stage.params.safeParse(slice);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new ConfigError(
+      `config error: stage "${stage.name}" params at ${i.path.join(".") || "(top)"}: ${i.message}`,
+    );
+  }
+  return r.data;
+}
+
+/** Code digest of a stage (memoised per session). */
+export function stageCode(session: Session, stage: Stage<unknown>): Promise<CodeDigest> {
+  const path = urlToPath(stage.module);
+  let p = session.codeMemo.get(path);
+  if (!p) {
+    const stopAt = new Set(session.dag.order.map((s) => urlToPath(s.module)));
+    p = stage.module.startsWith("file:")
+      ? session.graph.digest(path, { exclude: [ENGINE_DIR], stopAt })
+      : hashJson({ remote: stage.module }).then((digest) => ({
+        digest,
+        modules: {},
+        npm: {},
+        other: [stage.module],
+      }));
+    session.codeMemo.set(path, p);
+  }
+  return p;
+}
+
+/** The cache key of a stage given its params, input output digests and code digest. */
+export function stageKey(
+  name: string,
+  params: unknown,
+  inputs: Record<string, string>,
+  codeDigest: string,
+): Promise<string> {
+  return hashJson({ engine: ENGINE_VERSION, stage: name, params, inputs, code: codeDigest });
+}
+
+function flatten(v: unknown, prefix: string, out: Map<string, string>): void {
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+    const keys = Object.keys(v as object);
+    if (keys.length === 0 && prefix) out.set(prefix, "{}");
+    for (const k of keys) {
+      flatten((v as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k, out);
+    }
+  } else out.set(prefix || "(params)", JSON.stringify(v));
+}
+
+function diffList(kind: string, a: Record<string, string>, b: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys(b)) {
+    if (!(k in a)) out.push(`${kind} ${k} added`);
+    else if (a[k] !== b[k]) out.push(`${kind} ${k} changed`);
+  }
+  for (const k of Object.keys(a)) if (!(k in b)) out.push(`${kind} ${k} removed`);
+  return out;
+}
+
+/** Explains why the current key differs from the latest record's. */
+export function explainStale(
+  latest: RunRecord,
+  cur: {
+    params: unknown;
+    code: CodeDigest;
+    inputs: Record<string, { stage: string; output: string | null }>;
+  },
+): string {
+  const reasons: string[] = [];
+  if (latest.engine !== ENGINE_VERSION) {
+    reasons.push(`engine format ${latest.engine} → ${ENGINE_VERSION}`);
+  }
+  const pa = new Map<string, string>();
+  const pb = new Map<string, string>();
+  flatten(latest.params, "", pa);
+  flatten(cur.params, "", pb);
+  for (const [k, v] of pb) {
+    if (pa.get(k) !== v) reasons.push(`param ${k}: ${pa.get(k) ?? "(unset)"} → ${v}`);
+  }
+  for (const [k, v] of pa) if (!pb.has(k)) reasons.push(`param ${k}: ${v} → (unset)`);
+  for (const [n, inp] of Object.entries(cur.inputs)) {
+    const old = latest.inputs[n];
+    if (!old) reasons.push(`input ${n} added`);
+    else if (inp.output === null) reasons.push(`input ${n} (${inp.stage}) is not up to date`);
+    else if (old.output !== inp.output) reasons.push(`input ${n} (${inp.stage}) output changed`);
+  }
+  for (const n of Object.keys(latest.inputs)) {
+    if (!(n in cur.inputs)) reasons.push(`input ${n} removed`);
+  }
+  reasons.push(...diffList("module", latest.code.modules, cur.code.modules));
+  reasons.push(...diffList("npm package", latest.code.npm, cur.code.npm));
+  const oa = latest.code.other.join("\n");
+  if (oa !== cur.code.other.join("\n")) reasons.push("remote imports changed");
+  if (reasons.length === 0) return "key changed";
+  return reasons.length > 4
+    ? `${reasons.slice(0, 4).join("; ")}; and ${reasons.length - 4} more`
+    : reasons.join("; ");
+}
+
+/** Plans one stage given the outputs of its inputs (null: not up to date). */
+export async function planStage(
+  session: Session,
+  stage: Stage<unknown>,
+  upstream: Map<string, { key: string | null; output: string | null }>,
+  opts: { full?: boolean } = {},
+): Promise<StageStatus> {
+  const params = stageParams(session, stage);
+  const code = await stageCode(session, stage);
+  const inputs: StageStatus["inputs"] = {};
+  const inputOutputs: Record<string, string> = {};
+  let unknown: string | null = null;
+  for (const [n, dep] of Object.entries(stage.inputs)) {
+    const u = upstream.get(dep.name) ?? { key: null, output: null };
+    inputs[n] = { stage: dep.name, key: u.key, output: u.output };
+    if (u.output === null) unknown ??= n;
+    else inputOutputs[n] = u.output;
+  }
+  const latest = session.store.latest(stage.name);
+  const base = { name: stage.name, stage, params, code, inputs, latest };
+  if (unknown !== null) {
+    const dep = inputs[unknown].stage;
+    return {
+      ...base,
+      key: null,
+      state: latest ? "stale" : "missing",
+      reason: latest ? `input ${unknown} (${dep}) is not up to date` : "never run",
+      record: null,
+      outputPath: null,
+    };
+  }
+  const key = await stageKey(stage.name, params, inputOutputs, code.digest);
+  const record = session.store.readRecord(key);
+  if (record) {
+    const ok = opts.full
+      ? await session.store.isValid(record.output, { full: true })
+      : await session.store.isValid(record.output);
+    if (ok) {
+      return {
+        ...base,
+        key,
+        state: "cached",
+        reason: "",
+        record,
+        outputPath: session.store.objectPath(record.output),
+      };
+    }
+    return {
+      ...base,
+      key,
+      state: "stale",
+      reason: "stored output is missing or corrupt; it will be rebuilt",
+      record: null,
+      outputPath: null,
+    };
+  }
+  return {
+    ...base,
+    key,
+    state: latest ? "stale" : "missing",
+    reason: latest ? explainStale(latest, { params, code, inputs }) : "never run",
+    record: null,
+    outputPath: null,
+  };
+}
+
+/** Plans every stage of the DAG (or the closure of `targets`) without running anything. */
+export async function planStatus(
+  session: Session,
+  opts: { targets?: string[] } = {},
+): Promise<StageStatus[]> {
+  const stages = opts.targets
+    ? upstreamClosure(session.dag, opts.targets.flatMap((t) => matchStages(session.dag, t)))
+    : session.dag.order;
+  const known = new Map<string, { key: string | null; output: string | null }>();
+  const out: StageStatus[] = [];
+  for (const s of stages) {
+    const st = await planStage(session, s, known);
+    known.set(s.name, { key: st.key, output: st.record?.output ?? null });
+    out.push(st);
+  }
+  session.graph.files.save();
+  return out;
+}
+
+/** A stage failure, with the stage name. */
+export class StageError extends Error {
+  override name = "StageError";
+  constructor(readonly stage: string, override readonly cause: unknown) {
+    super(`stage "${stage}" failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** Thrown when a run is interrupted by a signal. */
+export class Interrupted extends Error {
+  override name = "Interrupted";
+}
+
+class CorruptInput extends Error {
+  constructor(readonly upstream: string, readonly digest: string) {
+    super(`input from stage "${upstream}" is corrupt`);
+  }
+}
+
+/** Options for {@link runStages}. */
+export interface RunOptions {
+  /** Stage names or families to bring up to date (default: all). */
+  targets?: string[];
+  /** Rerun regardless of cache: every stage run ("all") or only the targets ("targets"). */
+  force?: "all" | "targets" | false;
+  /** External abort (signals are handled by the engine itself when `handleSignals`). */
+  signal?: AbortSignal;
+  /** Install SIGINT/SIGTERM handlers that clean up and exit 130 (default true). */
+  handleSignals?: boolean;
+}
+
+/** What a run did. */
+export interface RunResult {
+  ran: string[];
+  reused: string[];
+  statuses: StageStatus[];
+}
+
+// Resources to release synchronously if a signal arrives mid-run.
+const liveTemps = new Set<TempDir>();
+const liveLocks = new Set<HeldLock>();
+
+function cleanupLive(): void {
+  for (const t of liveTemps) t.remove();
+  liveTemps.clear();
+  for (const l of liveLocks) l.release();
+  liveLocks.clear();
+}
+
+/** Runs every stage that is not cached (in dependency order) and returns what it did. */
+export async function runStages(session: Session, opts: RunOptions = {}): Promise<RunResult> {
+  const ac = new AbortController();
+  const onAbort = () => ac.abort(opts.signal?.reason);
+  opts.signal?.addEventListener("abort", onAbort);
+  const handle = opts.handleSignals ?? true;
+  const sigs: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const onSignal = () => {
+    ac.abort(new Interrupted("interrupted"));
+    cleanupLive();
+    session.ui.info("interrupted: partial output removed; completed stages are kept");
+    Deno.exit(130);
+  };
+  if (handle) { for (const s of sigs) Deno.addSignalListener(s, onSignal); }
+  try {
+    session.store.cleanTemp();
+    const targets = opts.targets
+      ? opts.targets.flatMap((t) => matchStages(session.dag, t))
+      : session.dag.order;
+    const targetNames = new Set(targets.map((s) => s.name));
+    const stages = upstreamClosure(session.dag, targets);
+    for (let attempt = 0;; attempt++) {
+      try {
+        return await runPass(session, stages, targetNames, opts.force ?? false, ac.signal);
+      } catch (e) {
+        if (!(e instanceof CorruptInput) || attempt >= 3) throw e;
+        session.ui.info(
+          `input ${e.digest.slice(0, 12)} of stage "${e.upstream}" is corrupt: quarantined; ` +
+            `rebuilding`,
+        );
+        session.store.quarantine(e.digest);
+      }
+    }
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
+    if (handle) { for (const s of sigs) Deno.removeSignalListener(s, onSignal); }
+    session.graph.files.save();
+  }
+}
+
+async function runPass(
+  session: Session,
+  stages: Stage<unknown>[],
+  targetNames: Set<string>,
+  force: "all" | "targets" | false,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  const known = new Map<string, { key: string | null; output: string | null }>();
+  const ran: string[] = [];
+  const reused: string[] = [];
+  const statuses: StageStatus[] = [];
+  let i = 0;
+  for (const stage of stages) {
+    i++;
+    signal.throwIfAborted();
+    const forced = force === "all" || (force === "targets" && targetNames.has(stage.name));
+    let st = await planStage(session, stage, known);
+    if (st.state === "cached" && !forced) {
+      known.set(stage.name, { key: st.key, output: st.record!.output });
+      reused.push(stage.name);
+      statuses.push(st);
+      continue;
+    }
+    const tag = `[${i}/${stages.length}] ${stage.name}`;
+    const { record, ranHere } = await runLocked(session, st, forced, signal, tag);
+    st = {
+      ...st,
+      state: "cached",
+      reason: "",
+      record,
+      outputPath: session.store.objectPath(record.output),
+    };
+    known.set(stage.name, { key: st.key, output: record.output });
+    (ranHere ? ran : reused).push(stage.name);
+    statuses.push(st);
+  }
+  return { ran, reused, statuses };
+}
+
+async function runLocked(
+  session: Session,
+  st: StageStatus,
+  forced: boolean,
+  signal: AbortSignal,
+  tag: string,
+): Promise<{ record: RunRecord; ranHere: boolean }> {
+  const { store, ui } = session;
+  const key = st.key!;
+  const lock = await acquireLock(store.lockPath(key), {
+    what: st.name,
+    signal,
+    onWait: (h) => ui.info(`${tag}: waiting for pid ${h.pid}@${h.host} (since ${h.at})`),
+  });
+  liveLocks.add(lock);
+  try {
+    if (!forced) {
+      const rec = store.readRecord(key);
+      if (rec && await store.isValid(rec.output)) {
+        ui.info(`${tag}: done by another process, reusing`);
+        return { record: rec, ranHere: false };
+      }
+    }
+    // Verify every input fully before consuming it (once per process per object).
+    for (const inp of Object.values(st.inputs)) {
+      const d = inp.output!;
+      if (session.verified.has(d)) continue;
+      if (!(await store.isValid(d, { full: true }))) throw new CorruptInput(inp.stage, d);
+      session.verified.add(d);
+    }
+    ui.info(`${tag}: running (${st.reason || "forced"})`);
+    const record = await execute(session, st, signal);
+    ui.info(`${tag}: done in ${(record.durationMs / 1000).toFixed(1)}s`);
+    return { record, ranHere: true };
+  } finally {
+    lock.release();
+    liveLocks.delete(lock);
+  }
+}
+
+async function execute(session: Session, st: StageStatus, signal: AbortSignal): Promise<RunRecord> {
+  const { store, ui } = session;
+  const stage = st.stage;
+  const tmp = store.newTemp(st.name);
+  liveTemps.add(tmp);
+  const info: RunInfo = {};
+  const started = new Date();
+  try {
+    const ctx: StageContext<unknown> = {
+      name: st.name,
+      key: st.key!,
+      params: structuredClone(st.params),
+      outDir: tmp.out,
+      input(name: string): string {
+        const i = st.inputs[name];
+        if (!i) {
+          throw new Error(
+            `stage "${st.name}" has no input "${name}"; its inputs: ${
+              Object.keys(st.inputs).join(", ") || "(none)"
+            }`,
+          );
+        }
+        return store.objectPath(i.output!);
+      },
+      log: (msg) => ui.log(st.name, msg),
+      progress: (p) => ui.progress(st.name, p),
+      metrics: async (rec) => {
+        await Deno.writeTextFile(`${tmp.out}/metrics.jsonl`, JSON.stringify(rec) + "\n", {
+          append: true,
+        });
+      },
+      record: (i) => Object.assign(info, i),
+      signal,
+    };
+    try {
+      await stage.run(ctx);
+      signal.throwIfAborted();
+    } catch (e) {
+      throw signal.aborted ? e : new StageError(st.name, e);
+    } finally {
+      ui.done(st.name);
+    }
+    const { digest } = await store.commit(tmp.out);
+    const ended = new Date();
+    const { backend, seeds, ...rest } = info;
+    const record: RunRecord = {
+      v: 1,
+      engine: ENGINE_VERSION,
+      key: st.key!,
+      stage: st.name,
+      params: st.params,
+      inputs: Object.fromEntries(
+        Object.entries(st.inputs).map((
+          [n, i],
+        ) => [n, { stage: i.stage, key: i.key!, output: i.output! }]),
+      ),
+      code: st.code,
+      output: digest,
+      headline: stage.headline,
+      backend: typeof backend === "string" ? backend : null,
+      seeds: Array.isArray(seeds) ? seeds.map(Number) : [],
+      info: JSON.parse(JSON.stringify(rest)),
+      env: runtimeInfo(),
+      git: await gitInfo(session.root),
+      startedAt: started.toISOString(),
+      endedAt: ended.toISOString(),
+      durationMs: ended.getTime() - started.getTime(),
+    };
+    await pausePoint("before-record");
+    store.writeRecord(record);
+    session.verified.add(digest);
+    return record;
+  } finally {
+    tmp.remove();
+    liveTemps.delete(tmp);
+  }
+}
+
+/** Where a stage's current output is for a config, and whether it is usable. */
+export interface Located {
+  name: string;
+  state: StageState;
+  reason: string;
+  key: string | null;
+  /** The output directory when cached, else null. */
+  path: string | null;
+  record: RunRecord | null;
+}
+
+/** Finds the current output of stage `name` (exact name) for the session's config. */
+export async function locate(session: Session, name: string): Promise<Located> {
+  const statuses = await planStatus(session, { targets: [name] });
+  const st = statuses.find((s) => s.name === name);
+  if (!st) {
+    throw new DagError(
+      `unknown stage "${name}"; known stages: ${session.dag.order.map((s) => s.name).join(", ")}`,
+    );
+  }
+  return {
+    name,
+    state: st.state,
+    reason: st.reason,
+    key: st.key,
+    path: st.outputPath,
+    record: st.record,
+  };
+}

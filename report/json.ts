@@ -1,0 +1,55 @@
+/** report.json: every number of the report (inputs, derived verdicts, the paper's tables). */
+import { deltaIdentityViolation } from "../metrics/mod.ts";
+import { evaluateClaims } from "./claims.ts";
+import {
+  PAPER_ABLATIONS,
+  PAPER_CLAIMS,
+  PAPER_HUMANEVAL,
+  PAPER_MATH,
+  PAPER_SCALING,
+} from "./paper.ts";
+import { methodLabel, ReportData, type ReportDataInput } from "./schema.ts";
+import { paperRowFor } from "./tables.ts";
+
+/** The version tag of report.json's layout. */
+export const REPORT_JSON_FORMAT = "score-report/1";
+
+/** The report as a plain object (what renderJson serialises). */
+export function reportObject(input: ReportDataInput | ReportData) {
+  const data = ReportData.parse(input);
+  return {
+    format: REPORT_JSON_FORMAT,
+    meta: data.meta,
+    claimRules: data.claimRules,
+    claims: evaluateClaims(data),
+    methods: data.methods.map((m) => ({
+      id: m.id,
+      label: methodLabel(m),
+      paper: paperRowFor(m.id) ?? null,
+      deltaIdentity: {
+        holdsForEverySeed: m.evaluation.seeds.every((s) =>
+          deltaIdentityViolation(s.metrics) === null
+        ),
+        meanAbsError: Math.abs(
+          m.evaluation.aggregate.delta.mean -
+            (m.evaluation.aggregate.deltaIC.mean - m.evaluation.aggregate.deltaCI.mean),
+        ),
+      },
+      evaluation: m.evaluation,
+    })),
+    curves: data.curves,
+    scaling: data.scaling,
+    paper: {
+      math500: PAPER_MATH,
+      mathAblations: PAPER_ABLATIONS,
+      humanEval: PAPER_HUMANEVAL,
+      scaling: PAPER_SCALING,
+      claims: PAPER_CLAIMS,
+    },
+  };
+}
+
+/** Renders report.json (2-space indented, trailing newline). Same data → same bytes. */
+export function renderJson(input: ReportDataInput | ReportData): string {
+  return JSON.stringify(reportObject(input), null, 2) + "\n";
+}

@@ -1,0 +1,83 @@
+/**
+ * Two-attempt generation: attempt 1 from the question, then attempt 2 after the self-correction
+ * instruction, batched through the KV-cached sampler.
+ *
+ * @module
+ */
+import type { GPT, Tokenizer } from "../model/mod.ts";
+import { firstPrompt, secondPrompt, stripEnd } from "./transcript.ts";
+
+/** Decoding settings of one generation call. */
+export interface DecodeOptions {
+  /** 0 = greedy. */
+  temperature: number;
+  /** Maximum tokens per attempt (including its `<attempt_end>`). */
+  maxAttemptTokens: number;
+  /** Seed of the sampler (row r of attempt a uses its own derived stream). */
+  seed: number;
+  /** Whether to generate attempt 2 (false for single-turn training). */
+  secondAttempt: boolean;
+  /** Rows per sampler call (bounds memory). */
+  chunk?: number;
+}
+
+/** Generated attempts for a list of questions, in order. */
+export interface Generation {
+  /** Attempt-1 ids (without `<attempt_end>`). */
+  attempt1: number[][];
+  /** Attempt-2 ids (without `<attempt_end>`), when generated. */
+  attempt2?: number[][];
+  /** Whether each attempt ended with `<attempt_end>` (false = ran out of tokens). */
+  finished1: boolean[];
+  finished2?: boolean[];
+}
+
+async function sampleChunked(
+  model: GPT,
+  tok: Tokenizer,
+  prompts: number[][],
+  opts: DecodeOptions,
+  seed: number,
+): Promise<{ ids: number[][]; finished: boolean[] }> {
+  const { sample } = await import("../model/mod.ts");
+  const chunk = opts.chunk ?? 256;
+  const ids: number[][] = [];
+  const finished: boolean[] = [];
+  for (let start = 0; start < prompts.length; start += chunk) {
+    const part = prompts.slice(start, start + chunk);
+    const res = await sample(model, part, {
+      maxNewTokens: opts.maxAttemptTokens,
+      temperature: opts.temperature,
+      stopTokens: [tok.special.attemptEnd],
+      // Each chunk gets its own stream so a row's sample does not depend on the chunk size only
+      // through row order within the chunk.
+      seed: (seed * 1000003 + start) >>> 0,
+      padId: tok.special.pad,
+    });
+    for (let r = 0; r < part.length; r++) {
+      ids.push(stripEnd(tok, res.tokens[r]));
+      finished.push(res.stopped[r]);
+    }
+  }
+  return { ids, finished };
+}
+
+/** Generates attempt 1 (and attempt 2 when asked) for each question. */
+export async function generateAttempts(
+  model: GPT,
+  tok: Tokenizer,
+  questions: readonly string[],
+  opts: DecodeOptions,
+): Promise<Generation> {
+  const p1 = questions.map((q) => firstPrompt(tok, q));
+  const a1 = await sampleChunked(model, tok, p1, opts, opts.seed * 2);
+  if (!opts.secondAttempt) return { attempt1: a1.ids, finished1: a1.finished };
+  const p2 = p1.map((p, i) => secondPrompt(tok, p, a1.ids[i]));
+  const a2 = await sampleChunked(model, tok, p2, opts, opts.seed * 2 + 1);
+  return {
+    attempt1: a1.ids,
+    attempt2: a2.ids,
+    finished1: a1.finished,
+    finished2: a2.finished,
+  };
+}

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import {
+  GPT,
+  initialWeights,
+  parseGPTConfig,
+  Rng,
+  sample,
+  selectBackend,
+  tf,
+  tokenLogProbs,
+} from "../../model/mod.ts";
+import { TINY } from "./helpers.ts";
+
+const CFG = { ...TINY, ctxLen: 32 };
+
+/** A model with spread-out weights so that its distributions are far from uniform. */
+function peakyModel(): GPT {
+  const w = initialWeights(parseGPTConfig(CFG));
+  const rng = new Rng(4);
+  for (const v of w.values()) for (let i = 0; i < v.length; i++) v[i] += 0.4 * rng.normal();
+  return new GPT(CFG, { weights: w });
+}
+
+const PROMPTS = [[1, 6, 7], [1, 9], [1, 8, 8, 10, 6], [1]];
+
+Deno.test("KV-cached sampling gives the same tokens as recomputing the full sequence", async () => {
+  await selectBackend("wasm");
+  const model = peakyModel();
+  for (
+    const opts of [{ temperature: 1, seed: 3 }, { temperature: 0 }, {
+      temperature: 0.7,
+      topK: 3,
+      seed: 9,
+    }]
+  ) {
+    const a = await sample(model, PROMPTS, { maxNewTokens: 20, ...opts });
+    const b = await sample(model, PROMPTS, { maxNewTokens: 20, ...opts, useCache: false });
+    assert.deepEqual(a.tokens, b.tokens);
+    for (let r = 0; r < PROMPTS.length; r++) {
+      for (let j = 0; j < a.logprobs[r].length; j++) {
+        assert.ok(Math.abs(a.logprobs[r][j] - b.logprobs[r][j]) < 1e-4);
+      }
+    }
+  }
+  model.dispose();
+});
+
+Deno.test("same seed gives identical samples; different seeds differ; rows ignore batch mates", async () => {
+  await selectBackend("wasm");
+  const model = peakyModel();
+  const a = await sample(model, PROMPTS, { maxNewTokens: 16, seed: 5 });
+  const b = await sample(model, PROMPTS, { maxNewTokens: 16, seed: 5 });
+  const c = await sample(model, PROMPTS, { maxNewTokens: 16, seed: 6 });
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a.tokens, c.tokens);
+  // Row 0 alone (no padding) equals row 0 of the padded batch.
+  const alone = await sample(model, [PROMPTS[0]], { maxNewTokens: 16, seed: 5 });
+  assert.deepEqual(alone.tokens[0], a.tokens[0]);
+  model.dispose();
+});
+
+Deno.test("sampled log-probs equal the scoring log-probs of the same sequences", async () => {
+  await selectBackend("cpu");
+  const model = peakyModel();
+  const r = await sample(model, PROMPTS, { maxNewTokens: 10, seed: 2, temperature: 0.8 });
+  for (let i = 0; i < PROMPTS.length; i++) {
+    const seq = [...PROMPTS[i], ...r.tokens[i]];
+    const ids = tf.tensor2d([seq], [1, seq.length], "int32");
+    const lp = tokenLogProbs(model, ids);
+    const got = Array.from(await lp.data()).slice(PROMPTS[i].length);
+    tf.dispose([ids, lp]);
+    got.forEach((x, j) =>
+      assert.ok(Math.abs(x - r.logprobs[i][j]) < 1e-4, `${x} vs ${r.logprobs[i][j]}`)
+    );
+    // Sampling at temperature 0.8 reports a different (sharper) sampling log-prob.
+    assert.ok(r.samplingLogprobs[i].some((x, j) => Math.abs(x - r.logprobs[i][j]) > 1e-3));
+  }
+  model.dispose();
+});
+
+Deno.test("greedy picks the argmax; top-k=1 equals greedy; stop tokens end a row", async () => {
+  await selectBackend("cpu");
+  const model = peakyModel();
+  const g = await sample(model, PROMPTS, { maxNewTokens: 8, temperature: 0 });
+  const k1 = await sample(model, PROMPTS, { maxNewTokens: 8, topK: 1, seed: 77 });
+  assert.deepEqual(g.tokens, k1.tokens);
+  // The first greedy token is the argmax of the full forward pass.
+  const ids = tf.tensor2d([PROMPTS[2]], [1, PROMPTS[2].length], "int32");
+  const logits = model.forward(ids);
+  const last = Array.from(await logits.data()).slice(-CFG.vocabSize);
+  tf.dispose([ids, logits]);
+  assert.equal(g.tokens[2][0], last.indexOf(Math.max(...last)));
+  // Use row 0's third greedy token as a stop token: row 0 stops right there.
+  const stopTok = g.tokens[0][2];
+  const s = await sample(model, PROMPTS, {
+    maxNewTokens: 8,
+    temperature: 0,
+    stopTokens: [stopTok],
+  });
+  const firstHit = g.tokens[0].indexOf(stopTok);
+  assert.deepEqual(s.tokens[0], g.tokens[0].slice(0, firstHit + 1));
+  assert.equal(s.stopped[0], true);
+  for (const row of s.tokens) assert.ok(row.length <= 8);
+  model.dispose();
+});
+
+Deno.test("prompts too long for the context are rejected; generation is clamped to ctxLen", async () => {
+  await selectBackend("cpu");
+  const model = peakyModel();
+  await assert.rejects(
+    () => sample(model, [new Array(32).fill(1)], { maxNewTokens: 1 }),
+    /ctxLen is 32/,
+  );
+  const r = await sample(model, [new Array(30).fill(1)], { maxNewTokens: 10, temperature: 0 });
+  assert.equal(r.tokens[0].length, 2);
+  await assert.rejects(() => sample(model, [[1, 99]], { maxNewTokens: 1 }), /id 99 outside/);
+  model.dispose();
+});

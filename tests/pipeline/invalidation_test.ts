@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { makeToy } from "./toy_project.ts";
+
+const ALL = ["gen", "square", "sum", "other", "report"];
+
+Deno.test("invalidation matrix: params, modules, unrelated files, early cutoff, going back", async (t) => {
+  const toy = makeToy();
+  try {
+    const reproduce = async (config?: string) => {
+      const r = await toy.run(config ? ["reproduce", "--config", config] : ["reproduce"]);
+      assert.equal(r.code, 0, r.stderr);
+      return toy.takeRuns().sort();
+    };
+    await t.step("first run runs every stage once and links the current outputs", async () => {
+      assert.deepEqual(await reproduce(), [...ALL].sort());
+      assert.match(toy.read(".score/out/report/report.md"), /^# report\nsum \d+\nx hi\n$/);
+    });
+    await t.step("a second run is a no-op", async () => {
+      assert.deepEqual(await reproduce(), []);
+    });
+    await t.step("a param a stage reads reruns it and its downstream only", async () => {
+      toy.write("mult.yaml", "square:\n  mult: 3\n");
+      assert.deepEqual(await reproduce("mult.yaml"), ["report", "square", "sum"]);
+    });
+    await t.step("a param no stage reads reruns nothing", async () => {
+      toy.write("unused.yaml", "square:\n  mult: 3\nunused: 42\n");
+      assert.deepEqual(await reproduce("unused.yaml"), []);
+    });
+    await t.step("changing the param back is a cache hit: nothing runs", async () => {
+      assert.deepEqual(await reproduce(), []);
+    });
+    await t.step("editing a file no stage reaches reruns nothing", async () => {
+      toy.write("unrelated.ts", "export const nothing = 2;\n");
+      assert.deepEqual(await reproduce(), []);
+    });
+    await t.step("an edit of a transitive helper with identical output: early cutoff", async () => {
+      toy.write("deep.ts", toy.read("deep.ts").replace("// v1", "// v2 (comment only)"));
+      assert.deepEqual(await reproduce(), ["gen"]);
+    });
+    await t.step(
+      "an edit of a transitive helper that changes output reruns downstream",
+      async () => {
+        toy.write("deep.ts", toy.read("deep.ts").replace("return x;", "return x + 1;"));
+        assert.deepEqual(await reproduce(), ["gen", "report", "square", "sum"]);
+      },
+    );
+    await t.step(
+      "an edit of a lazily imported (dynamic import) module reruns its stage",
+      async () => {
+        toy.write("lazy.ts", toy.read("lazy.ts").replace('"count "', '"n = "'));
+        // gen's summary.txt changes, so its output digest changes and square reruns; square reads
+        // only numbers.json, so its output is identical and sum/report stay cached (early cutoff).
+        assert.deepEqual(await reproduce(), ["gen", "square"]);
+      },
+    );
+    await t.step("status explains a stale stage by param and by module", async () => {
+      toy.write("n.yaml", "gen:\n  n: 7\n  seed: 1\n");
+      const r = await toy.run(["status", "--json", "--config", "n.yaml"]);
+      assert.equal(r.code, 0, r.stderr);
+      const st = JSON.parse(r.stdout).stages as {
+        name: string;
+        key: string | null;
+        state: string;
+        reason: string;
+      }[];
+      const gen = st.find((s) => s.name === "gen")!;
+      assert.equal(gen.state, "stale");
+      assert.match(gen.reason, /param gen\.n: 5 → 7/);
+      assert.equal(st.find((s) => s.name === "other")!.state, "cached");
+      const sq = st.find((s) => s.name === "square")!;
+      assert.equal(sq.key, null);
+      assert.match(sq.reason, /input gen \(gen\) is not up to date/);
+      toy.write("helper.ts", toy.read("helper.ts") + "export const extra = 1;\n");
+      const r2 = await toy.run(["status", "--json"]);
+      const gen2 = JSON.parse(r2.stdout).stages.find((s: { name: string }) => s.name === "gen");
+      assert.equal(gen2.state, "stale");
+      assert.match(gen2.reason, /module helper\.ts changed/);
+      assert.deepEqual(toy.takeRuns(), []); // status runs nothing
+    });
+  } finally {
+    toy.cleanup();
+  }
+});

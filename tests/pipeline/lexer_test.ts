@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { findImports } from "../../pipeline/import_lexer.ts";
+
+Deno.test("the import lexer finds static, re-export, dynamic and URL specifiers", () => {
+  const src = [
+    `import a from "./a.ts";`,
+    `import { b,`,
+    `  c } from './b.ts'`,
+    `import * as d from "./d.ts";`,
+    `import type { T } from "./types.ts";`,
+    `import "./side.ts";`,
+    `export * from "./re.ts";`,
+    `export { x as y } from "./re2.ts";`,
+    `export const q = 1;`,
+    `const m = await import("./dyn.ts");`,
+    "const m2 = await import(`./dyn2.ts`);",
+    `const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });`,
+    `import data from "./d.json" with { type: "json" };`,
+    `const { z } = await import("zod");`,
+  ].join("\n");
+  assert.deepEqual(findImports(src).map((f) => `${f.kind}:${f.specifier}`), [
+    "static:./a.ts",
+    "static:./b.ts",
+    "static:./d.ts",
+    "static:./types.ts",
+    "static:./side.ts",
+    "static:./re.ts",
+    "static:./re2.ts",
+    "dynamic:./dyn.ts",
+    "dynamic:./dyn2.ts",
+    "url:./worker.ts",
+    "static:./d.json",
+    "dynamic:zod",
+  ]);
+});
+
+Deno.test("the import lexer ignores comments, strings, templates, regexes and computed imports", () => {
+  const src = [
+    `// import "./c1.ts"`,
+    `/* import "./c2.ts" */`,
+    `const s = "import './s.ts'";`,
+    "const t = `import ${'./x'} \"./t.ts\"`;",
+    `const r = /import "\\.\\/r.ts"/g;`,
+    `const k = x / 2; const j = "import('./j.ts')";`,
+    `const m = await import(name);`,
+    "const n = await import(`./${name}.ts`);",
+    `obj.import("./prop.ts");`,
+  ].join("\n");
+  assert.deepEqual(findImports(src), []);
+});

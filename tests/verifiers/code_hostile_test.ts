@@ -1,0 +1,686 @@
+// Hostile programs in Python and JavaScript (TypeScript smoke-tested): every case must end in a
+// classified, non-passing verdict, leave the host unchanged (canary files, environment, parent
+// alive, no leftover processes, no network connection) and leave the verifier working.
+import assert from "node:assert/strict";
+import {
+  type CodeRequest,
+  type CodeStatus,
+  type CodeVerdict,
+  detectIsolation,
+  runCodeBatch,
+  runCodeTests,
+} from "../../verifiers/code/mod.ts";
+
+const LIMITS = { timeoutMs: 2000, memoryMb: 256, outputBytes: 64 * 1024, concurrency: 2 };
+const PROJECT_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+
+interface Case {
+  name: string;
+  req: CodeRequest;
+  /** Acceptable statuses; never "passed". */
+  expect: CodeStatus[];
+}
+
+function token(): string {
+  const b = new Uint8Array(12);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/** Processes on the host that run under a sandbox uid or descend from this test process. */
+function strayProcesses(): string[] {
+  const stray: string[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    const pid = Number(e.name);
+    if (!Number.isInteger(pid) || pid === Deno.pid) continue;
+    try {
+      const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      const name = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? "?";
+      if (uid >= 200_000 || ppid === Deno.pid) stray.push(`${pid} ${name} uid=${uid}`);
+    } catch {
+      // gone
+    }
+  }
+  return stray;
+}
+
+function py(
+  name: string,
+  program: string,
+  output: unknown,
+  expect: CodeStatus[],
+  input: unknown[] = [],
+): Case {
+  return {
+    name: `python: ${name}`,
+    req: { language: "python", program, entry_point: "f", tests: [{ input, output }] },
+    expect,
+  };
+}
+
+function js(
+  name: string,
+  program: string,
+  output: unknown,
+  expect: CodeStatus[],
+  input: unknown[] = [],
+): Case {
+  return {
+    name: `javascript: ${name}`,
+    req: { language: "javascript", program, entry_point: "f", tests: [{ input, output }] },
+    expect,
+  };
+}
+
+Deno.test("hostile programs are contained, classified and leave the host unchanged", async () => {
+  const secret = token();
+  const envSecret = token();
+  const canaryDirs = [await Deno.makeTempDir({ dir: "/var/tmp" }), await Deno.makeTempDir()];
+  const canaries = canaryDirs.map((d) => `${d}/secret.txt`);
+  for (const c of canaries) await Deno.writeTextFile(c, secret);
+  const projectFile = `${PROJECT_ROOT}/deno.json`;
+  const projectText = await Deno.readTextFile(projectFile);
+  Deno.env.set("SCORE_SANDBOX_SECRET", envSecret);
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  let connections = 0;
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) {
+        connections++;
+        conn.close();
+      }
+    } catch {
+      // closed
+    }
+  })();
+  const [c0, c1] = canaries;
+  const strayBefore = new Set(strayProcesses());
+  const killTarget = Deno.pid;
+
+  const NOT_PASS: CodeStatus[] = ["failed", "crash"];
+  const cases: Case[] = [
+    // --- resource abuse
+    py("infinite loop", "def f():\n    while True:\n        pass", 1, ["timeout"]),
+    js("infinite loop", "function f() { for (;;) {} }", 1, ["timeout"]),
+    js("infinite loop at load time", "while (true) {}\nfunction f() { return 1; }", 1, ["timeout"]),
+    py(
+      "heap blow-up",
+      "def f():\n    xs = []\n    while True:\n        xs.append('x' * 10**6)",
+      1,
+      ["memory_limit"],
+    ),
+    py("bytearray blow-up", "def f():\n    b = bytearray(2 * 10**9)\n    return len(b)", 1, [
+      "memory_limit",
+    ]),
+    js(
+      "heap blow-up",
+      "function f() { const a = []; for (;;) a.push(new Array(1e5).fill(1.5)); }",
+      1,
+      ["memory_limit"],
+    ),
+    js(
+      "ArrayBuffer blow-up",
+      "function f() { const a = []; for (;;) a.push(new Uint8Array(5e7).fill(7)); }",
+      1,
+      ["memory_limit"],
+    ),
+    py("fork bomb", "import os\ndef f():\n    while True:\n        os.fork()", 1, NOT_PASS),
+    py(
+      "fork bomb via multiprocessing",
+      "import multiprocessing as mp\ndef f():\n    ps = [mp.Process(target=f) for _ in range(50)]\n    [p.start() for p in ps]\n    return 1",
+      1,
+      NOT_PASS,
+    ),
+    js(
+      "Worker bomb",
+      "function f() { const src = 'data:application/javascript,' + encodeURIComponent('for(;;){}'); for (let i = 0; i < 10000; i++) new Worker(src, { type: 'module' }); for (;;) {} }",
+      1,
+      ["timeout", "memory_limit", "crash", "failed"],
+    ),
+    py("stdout flood", "def f():\n    while True:\n        print('x' * 10000)", 1, [
+      "output_limit",
+    ]),
+    py(
+      "stderr flood",
+      "import sys\ndef f():\n    while True:\n        sys.stderr.write('y' * 10000)",
+      1,
+      ["output_limit"],
+    ),
+    js("stdout flood", "function f() { for (;;) console.log('x'.repeat(10000)); }", 1, [
+      "output_limit",
+    ]),
+    // --- the file system
+    py(
+      "writing outside its directory",
+      `def f():\n    open(${JSON.stringify(c0)}, 'w').write('pwned')\n    return 'done'`,
+      "done",
+      NOT_PASS,
+    ),
+    py(
+      "deleting outside its directory",
+      `import os\ndef f():\n    os.remove(${JSON.stringify(c0)})\n    os.remove(${
+        JSON.stringify(c1)
+      })\n    return 'done'`,
+      "done",
+      NOT_PASS,
+    ),
+    js(
+      "writing outside its directory",
+      `function f() { Deno.writeTextFileSync(${JSON.stringify(c0)}, "pwned"); return "done"; }`,
+      "done",
+      NOT_PASS,
+    ),
+    js(
+      "deleting outside its directory",
+      `function f() { Deno.removeSync(${JSON.stringify(c1)}); return "done"; }`,
+      "done",
+      NOT_PASS,
+    ),
+    py(
+      "reading a secret file",
+      `def f():\n    return open(${JSON.stringify(c0)}).read()`,
+      secret,
+      NOT_PASS,
+    ),
+    py(
+      "reading a secret file in /tmp",
+      `def f():\n    return open(${JSON.stringify(c1)}).read()`,
+      secret,
+      NOT_PASS,
+    ),
+    py(
+      "reading a project file",
+      `def f():\n    return open(${JSON.stringify(projectFile)}).read()`,
+      projectText,
+      NOT_PASS,
+    ),
+    js(
+      "reading a secret file",
+      `function f() { return Deno.readTextFileSync(${JSON.stringify(c0)}); }`,
+      secret,
+      NOT_PASS,
+    ),
+    js(
+      "reading a secret file by static import with type text",
+      `import s from ${
+        JSON.stringify(`file://${c1}`)
+      } with { type: "text" };\nfunction f() { return s; }`,
+      secret,
+      NOT_PASS,
+    ),
+    js(
+      "reading a project file by static import with type json",
+      `import cfg from ${
+        JSON.stringify(`file://${projectFile}`)
+      } with { type: "json" };\nfunction f() { return JSON.stringify(cfg); }`,
+      JSON.stringify(JSON.parse(projectText)),
+      NOT_PASS,
+    ),
+    js(
+      "reading a secret file by dynamic import of a file: URL",
+      `async function f() { return (await import(${
+        JSON.stringify(`file://${c0}`)
+      }, { with: { type: "text" } })).default; }`,
+      secret,
+      NOT_PASS,
+    ),
+    js(
+      "reading a secret file with fetch(file:)",
+      `async function f() { return await (await fetch(${
+        JSON.stringify(`file://${c0}`)
+      })).text(); }`,
+      secret,
+      NOT_PASS,
+    ),
+    js(
+      "reading a secret file through node:fs",
+      `import fs from "node:fs";\nfunction f() { return fs.readFileSync(${
+        JSON.stringify(c1)
+      }, "utf8"); }`,
+      secret,
+      NOT_PASS,
+    ),
+    // --- the environment
+    py(
+      "reading environment variables",
+      "import os\ndef f():\n    return os.environ.get('SCORE_SANDBOX_SECRET')",
+      envSecret,
+      NOT_PASS,
+    ),
+    py(
+      "reading /proc/1/environ",
+      "def f():\n    return open('/proc/1/environ').read()",
+      envSecret,
+      NOT_PASS,
+    ),
+    js(
+      "reading environment variables",
+      "function f() { return Deno.env.get('SCORE_SANDBOX_SECRET'); }",
+      envSecret,
+      NOT_PASS,
+    ),
+    js(
+      "reading process.env",
+      "function f() { return process.env.SCORE_SANDBOX_SECRET; }",
+      envSecret,
+      NOT_PASS,
+    ),
+    // --- the network
+    py(
+      "network connect",
+      `import socket\ndef f():\n    s = socket.create_connection(('127.0.0.1', ${port}), timeout=1)\n    s.sendall(b'hi')\n    return 'connected'`,
+      "connected",
+      NOT_PASS,
+    ),
+    py(
+      "network listen",
+      "import socket\ndef f():\n    s = socket.socket()\n    s.bind(('0.0.0.0', 0))\n    s.listen()\n    return 'listening'",
+      "listening",
+      NOT_PASS,
+    ),
+    js(
+      "network connect",
+      `async function f() { const c = await Deno.connect({ hostname: "127.0.0.1", port: ${port} }); c.close(); return "connected"; }`,
+      "connected",
+      NOT_PASS,
+    ),
+    js(
+      "network listen",
+      "function f() { const l = Deno.listen({ port: 0 }); l.close(); return 'listening'; }",
+      "listening",
+      NOT_PASS,
+    ),
+    js(
+      "fetch to the host",
+      `async function f() { await fetch("http://127.0.0.1:${port}/"); return "connected"; }`,
+      "connected",
+      NOT_PASS,
+    ),
+    // --- processes
+    py(
+      "killing its parent",
+      "import os, signal\ndef f():\n    os.kill(os.getppid(), signal.SIGKILL)\n    return 'killed'",
+      "killed",
+      NOT_PASS,
+    ),
+    py(
+      "killing the verifier by host pid",
+      "import os\ndef f(pid):\n    os.kill(pid, 9)\n    return 'killed'",
+      "killed",
+      NOT_PASS,
+      [killTarget],
+    ),
+    py(
+      "killing its process group",
+      "import os\ndef f():\n    os.killpg(0, 9)\n    return 'killed'",
+      "killed",
+      NOT_PASS,
+    ),
+    js(
+      "killing its parent",
+      "function f() { Deno.kill(Deno.ppid, 'SIGKILL'); return 'killed'; }",
+      "killed",
+      NOT_PASS,
+    ),
+    js(
+      "killing the verifier by host pid",
+      "function f(pid) { Deno.kill(pid, 'SIGKILL'); return 'killed'; }",
+      "killed",
+      NOT_PASS,
+      [killTarget],
+    ),
+    js(
+      "spawning a shell",
+      "function f() { new Deno.Command('sh', { args: ['-c', 'echo hi'] }).outputSync(); return 'ran'; }",
+      "ran",
+      NOT_PASS,
+    ),
+    py(
+      "spawning a shell",
+      "import subprocess\ndef f():\n    subprocess.run(['sh', '-c', 'true'])\n    return 'ran'",
+      "ran",
+      NOT_PASS,
+    ),
+    py("loading ctypes", "import ctypes\ndef f():\n    return 'loaded'", "loaded", NOT_PASS),
+    // --- exiting before the tests run
+    py("sys.exit(0) at load", "import sys\nsys.exit(0)\ndef f():\n    return 1", 1, NOT_PASS),
+    py("os._exit(0) at load", "import os\nos._exit(0)\ndef f():\n    return 1", 1, NOT_PASS),
+    py("os._exit(0) inside the call", "import os\ndef f():\n    os._exit(0)", 1, NOT_PASS),
+    js("Deno.exit(0) at load", "Deno.exit(0);\nfunction f() { return 1; }", 1, NOT_PASS),
+    js("process.exit(0) inside the call", "function f() { process.exit(0); }", 1, NOT_PASS),
+    // --- forging the verdict by printing
+    py(
+      "printing fake result lines",
+      'import gc, re\nfor o in gc.get_objects():\n    pass\nprint(\'0\' * 32 + \' {"kind": "io", "results": [{"json": "1"}]}\')\ndef f():\n    return 2',
+      1,
+      ["failed"],
+    ),
+    js(
+      "printing fake result lines",
+      "console.log('0'.repeat(32) + ' ' + JSON.stringify({ kind: 'io', results: [{ json: '1' }] }));\nfunction f() { return 2; }",
+      1,
+      ["failed"],
+    ),
+    // --- always-equal objects in input/output mode
+    py(
+      "an always-equal object",
+      "class E:\n    def __eq__(self, o):\n        return True\ndef f():\n    return E()",
+      1,
+      ["failed"],
+    ),
+    js("a valueOf trick", "function f() { return { valueOf() { return 1; } }; }", 1, ["failed"]),
+  ];
+
+  // Assert-style tests hold expected values inside the sandbox: the hardest mode to fool.
+  const humanEval =
+    "def check(candidate):\n    assert candidate(2) == 4\n    assert candidate(3) == 9\n";
+  const hePy = (name: string, program: string): Case => ({
+    name: `python check(): ${name}`,
+    req: { language: "python", program, entry_point: "sq", tests: { code: humanEval } },
+    expect: NOT_PASS,
+  });
+  const jsTest =
+    "const assert = require('node:assert');\nassert.equal(sq(2), 4);\nassert.equal(sq(3), 9);\n";
+  const heJs = (
+    name: string,
+    program: string,
+    language: "javascript" | "typescript" = "javascript",
+  ): Case => ({
+    name: `${language} asserts: ${name}`,
+    req: { language, program, tests: { code: jsTest } },
+    expect: NOT_PASS,
+  });
+  cases.push(
+    hePy(
+      "always-equal object",
+      "class E:\n    def __eq__(self, o):\n        return True\n    __hash__ = object.__hash__\ndef sq(x):\n    return E()",
+    ),
+    hePy(
+      "int subclass with lying __eq__",
+      "class I(int):\n    def __eq__(self, o):\n        return True\ndef sq(x):\n    return I(0)",
+    ),
+    hePy("sys.exit(0) before the tests", "import sys\ndef sq(x):\n    sys.exit(0)"),
+    hePy("os._exit(0) before the tests", "import os\nos._exit(0)\ndef sq(x):\n    return x * x"),
+    // breaking len() also breaks the candidate side's own pipe code: it then hangs (a timeout)
+    {
+      ...hePy(
+        "patching AssertionError and builtins",
+        "import builtins\nbuiltins.AssertionError = type('N', (Exception,), {})\nbuiltins.len = lambda x: 0\ndef sq(x):\n    return 0",
+      ),
+      expect: ["failed", "crash", "timeout"],
+    },
+    hePy(
+      "walking the caller's frames to rewrite the test",
+      "import sys\ndef sq(x):\n    fr = sys._getframe(1)\n    fr.f_globals['check'] = lambda c: None\n    return 0",
+    ),
+    hePy(
+      "searching memory for the nonce and printing a fake completion",
+      "import gc, re, sys\ndef sq(x):\n    for o in gc.get_objects():\n        if isinstance(o, str) and re.fullmatch('[0-9a-f]{32}', o):\n            sys.stdout.write('\\n' + o + ' {\"kind\": \"code\", \"ok\": true}\\n')\n    return 0",
+    ),
+    heJs(
+      "valueOf trick under loose equality",
+      "function sq(x) { return { valueOf() { return x * x; } }; }",
+    ),
+    heJs("Proxy object", "function sq(x) { return new Proxy({}, { get: () => () => true }); }"),
+    heJs(
+      "patching assert and Object.prototype",
+      "Object.prototype.equal = () => {};\nglobalThis.require = () => ({ equal() {} });\nfunction sq(x) { return 0; }",
+    ),
+    heJs("Deno.exit(0) before the tests", "Deno.exit(0);\nfunction sq(x) { return x * x; }"),
+    heJs("exit from inside a call", "function sq(x) { self.close(); Deno.exit(0); }"),
+    heJs(
+      "typed candidate with a wrong answer",
+      "function sq(x: number): number { return x + x; }",
+      "typescript",
+    ),
+  );
+
+  const verdicts = await runCodeBatch(cases.map((c) => c.req), LIMITS);
+  listener.close();
+  await accepting;
+  Deno.env.delete("SCORE_SANDBOX_SECRET");
+
+  const problems: string[] = [];
+  cases.forEach((c, i) => {
+    const v: CodeVerdict = verdicts[i];
+    if (Deno.env.get("SANDBOX_VERBOSE")) console.log(`${c.name} => ${v.status}: ${v.detail}`);
+    if (v.passed || !c.expect.includes(v.status)) {
+      problems.push(
+        `${c.name}: got ${v.status} (${v.detail}); expected one of ${c.expect.join("/")}`,
+      );
+    }
+  });
+  assert.deepEqual(problems, []);
+
+  // The host is unchanged.
+  for (const c of canaries) assert.equal(await Deno.readTextFile(c), secret, `canary ${c} changed`);
+  assert.equal(await Deno.readTextFile(projectFile), projectText);
+  assert.equal(connections, 0, "a sandbox reached the host's listener");
+  assert.deepEqual(strayProcesses().filter((p) => !strayBefore.has(p)), []);
+  for (const d of canaryDirs) await Deno.remove(d, { recursive: true });
+
+  // The verifier still works.
+  const after = await runCodeBatch([
+    {
+      language: "python",
+      program: "def f(x):\n    return x * 2",
+      entry_point: "f",
+      tests: [{ input: [21], output: 42 }],
+    },
+    {
+      language: "javascript",
+      program: "function f(x) { return x * 2; }",
+      entry_point: "f",
+      tests: [{ input: [21], output: 42 }],
+    },
+  ], LIMITS);
+  assert.deepEqual(after.map((v) => v.status), ["passed", "passed"]);
+});
+
+Deno.test("correct programs still pass the hardened assert-style path", async () => {
+  const [p, j, t] = await runCodeBatch([
+    {
+      language: "python",
+      program: "def sq(x):\n    return x * x",
+      entry_point: "sq",
+      tests: {
+        code: "def check(candidate):\n    assert candidate(2) == 4\n    assert candidate(3) == 9\n",
+      },
+    },
+    {
+      language: "javascript",
+      program: "function sq(x) { return x * x; }",
+      tests: {
+        code:
+          "const assert = require('node:assert');\nassert.equal(sq(2), 4);\nassert.equal(sq(3), 9);\n",
+      },
+    },
+    {
+      language: "typescript",
+      program: "function sq(x: number): number { return x * x; }",
+      tests: { code: "const assert = require('node:assert');\nassert.equal(sq(3), 9);\n" },
+    },
+  ], LIMITS);
+  assert.equal(p.status, "passed", p.detail);
+  assert.equal(j.status, "passed", j.detail);
+  assert.equal(t.status, "passed", t.detail);
+});
+
+Deno.test("a per-run timeout below the default is honoured", async () => {
+  const v = await runCodeTests(
+    {
+      language: "python",
+      program: "import time\ndef f():\n    time.sleep(30)",
+      entry_point: "f",
+      tests: [{ input: [], output: 1 }],
+    },
+    { timeoutMs: 500 },
+  );
+  assert.equal(v.status, "timeout");
+  assert.match(v.detail, /500 ms/);
+});
+
+Deno.test({
+  name: "without the Python audit hook the OS layer alone contains hostile programs",
+  ignore: detectIsolation() !== "namespaces",
+  fn: async () => {
+    const secret = token();
+    const envSecret = token();
+    const dir = await Deno.makeTempDir({ dir: "/var/tmp" });
+    const canary = `${dir}/secret.txt`;
+    await Deno.writeTextFile(canary, secret);
+    const projectFile = `${PROJECT_ROOT}/deno.json`;
+    const projectText = await Deno.readTextFile(projectFile);
+    Deno.env.set("SCORE_SANDBOX_SECRET", envSecret);
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    let connections = 0;
+    const accepting = (async () => {
+      try {
+        for await (const conn of listener) {
+          connections++;
+          conn.close();
+        }
+      } catch {
+        // closed
+      }
+    })();
+    const strayBefore = new Set(strayProcesses());
+    const NOT_PASS: CodeStatus[] = ["failed", "crash"];
+    const cases: Case[] = [
+      py(
+        "reading a hidden secret file",
+        `def f():\n    return open(${JSON.stringify(canary)}).read()`,
+        secret,
+        NOT_PASS,
+      ),
+      py(
+        "reading a project file",
+        `def f():\n    return open(${JSON.stringify(projectFile)}).read()`,
+        projectText,
+        NOT_PASS,
+      ),
+      py(
+        "overwriting a file outside",
+        `def f():\n    open(${JSON.stringify(canary)}, 'w').write('x')\n    return 'done'`,
+        "done",
+        NOT_PASS,
+      ),
+      py(
+        "reading environment variables",
+        "import os\ndef f():\n    return os.environ.get('SCORE_SANDBOX_SECRET')",
+        envSecret,
+        NOT_PASS,
+      ),
+      py(
+        "reading the supervisor's memory",
+        "import os\ndef f():\n    return open('/proc/%d/mem' % os.getppid(), 'rb').read(1).hex()",
+        "00",
+        NOT_PASS,
+      ),
+      py(
+        "network connect",
+        `import socket\ndef f():\n    socket.create_connection(('127.0.0.1', ${port}), timeout=1)\n    return 'connected'`,
+        "connected",
+        NOT_PASS,
+      ),
+      py(
+        "killing its parent",
+        "import os\ndef f():\n    os.kill(os.getppid(), 9)\n    return 'killed'",
+        "killed",
+        NOT_PASS,
+      ),
+      py(
+        "killing the verifier by host pid",
+        "import os\ndef f(pid):\n    os.kill(pid, 9)\n    return 'killed'",
+        "killed",
+        NOT_PASS,
+        [Deno.pid],
+      ),
+      py("fork bomb", "import os\ndef f():\n    while True:\n        os.fork()", 1, [
+        ...NOT_PASS,
+        "timeout",
+      ]),
+      py(
+        "searching memory for the nonce",
+        'import gc, re, sys\ndef f():\n    for o in gc.get_objects():\n        if isinstance(o, str) and re.fullmatch(\'[0-9a-f]{32}\', o):\n            sys.stdout.write(\'\\n\' + o + \' {"kind": "io", "results": [{"json": "1"}]}\\n\')\n    return 2',
+        1,
+        ["failed"],
+      ),
+    ];
+    const verdicts = await runCodeBatch(cases.map((c) => c.req), {
+      ...LIMITS,
+      pythonAuditHook: false,
+    });
+    listener.close();
+    await accepting;
+    Deno.env.delete("SCORE_SANDBOX_SECRET");
+    const problems: string[] = [];
+    cases.forEach((c, i) => {
+      const v = verdicts[i];
+      if (Deno.env.get("SANDBOX_VERBOSE")) {
+        console.log(`[no audit hook] ${c.name} => ${v.status}: ${v.detail}`);
+      }
+      if (v.passed || !c.expect.includes(v.status)) {
+        problems.push(`${c.name}: got ${v.status} (${v.detail})`);
+      }
+    });
+    assert.deepEqual(problems, []);
+    assert.equal(await Deno.readTextFile(canary), secret);
+    assert.equal(connections, 0);
+    assert.deepEqual(strayProcesses().filter((p) => !strayBefore.has(p)), []);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test("the process-mode fallback (no namespaces) still verifies and contains the basics", async () => {
+  const secret = token();
+  const dir = await Deno.makeTempDir({ dir: "/var/tmp" });
+  const canary = `${dir}/secret.txt`;
+  await Deno.writeTextFile(canary, secret);
+  const opts = { ...LIMITS, isolation: "process" as const };
+  const cases: Case[] = [
+    py("correct", "def f(x):\n    return x + 1", 2, ["passed"], [1]),
+    js("correct", "function f(x) { return x + 1; }", 2, ["passed"], [1]),
+    py("infinite loop", "def f():\n    while True:\n        pass", 1, ["timeout"]),
+    js(
+      "ArrayBuffer blow-up",
+      "function f() { const a = []; for (;;) a.push(new Uint8Array(5e7).fill(7)); }",
+      1,
+      ["memory_limit"],
+    ),
+    py("stdout flood", "def f():\n    while True:\n        print('x' * 10000)", 1, [
+      "output_limit",
+    ]),
+    py(
+      "reading a secret file",
+      `def f():\n    return open(${JSON.stringify(canary)}).read()`,
+      secret,
+      ["failed"],
+    ),
+    js(
+      "reading a secret file",
+      `function f() { return Deno.readTextFileSync(${JSON.stringify(canary)}); }`,
+      secret,
+      ["failed"],
+    ),
+    py(
+      "deleting a file outside",
+      `import os\ndef f():\n    os.remove(${JSON.stringify(canary)})\n    return 1`,
+      1,
+      ["failed"],
+    ),
+  ];
+  const verdicts = await runCodeBatch(cases.map((c) => c.req), opts);
+  const problems: string[] = [];
+  cases.forEach((c, i) => {
+    const v = verdicts[i];
+    if (!c.expect.includes(v.status)) problems.push(`${c.name}: got ${v.status} (${v.detail})`);
+  });
+  assert.deepEqual(problems, []);
+  assert.equal(await Deno.readTextFile(canary), secret);
+  await Deno.remove(dir, { recursive: true });
+});

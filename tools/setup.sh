@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the tests and the pipeline need on a fresh Debian machine with Node.js and npm:
+# the pinned Deno (from npm), the npm packages locked in deno.lock, and the Debian packages the
+# tests use. Idempotent: each step is skipped when already satisfied.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DENO_VERSION="2.9.6"
+if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "deno ${DENO_VERSION} "; then
+  echo "setup: installing deno ${DENO_VERSION} from npm" >&2
+  npm install -g "deno@${DENO_VERSION}" >&2
+fi
+
+# Debian packages: a software WebGPU adapter (mesa), python3 for the code sandbox.
+APT_PACKAGES=(mesa-vulkan-drivers python3)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "setup: apt-get install ${missing[*]}" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  else
+    echo "setup: missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]})" >&2
+  fi
+fi
+
+deno install --frozen >&2

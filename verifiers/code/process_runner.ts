@@ -1,0 +1,286 @@
+/**
+ * Runs one sandbox command under the parent's limits: a wall-clock SIGKILL of the whole process
+ * group and every process in the tree, an RSS watchdog that polls /proc for the tree, and a byte
+ * cap on stdout+stderr read incrementally. The command is started through `setsid` so that it leads
+ * its own process group.
+ */
+
+/** Why the parent killed a run, if it did. */
+export type KillReason = "timeout" | "memory" | "output";
+
+/** What the parent observed of one run. */
+export interface ProcessResult {
+  /** Exit code, or null when ended by a signal. */
+  code: number | null;
+  /** Terminating signal name, or null. */
+  signal: string | null;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  /** Set when the parent killed the run. */
+  killed: KillReason | null;
+  /** Highest RSS of the process tree seen by the watchdog, in MiB. */
+  peakRssMb: number;
+}
+
+/** Limits for {@link runLimitedProcess}. */
+export interface ProcessLimits {
+  timeoutMs: number;
+  /** RSS cap of the process tree in MiB. */
+  rssMb: number;
+  /** Cap on stdout+stderr bytes together. */
+  outputBytes: number;
+  /** Watchdog poll interval (default 25 ms). */
+  pollMs?: number;
+}
+
+/** Command, environment and input of one run. */
+export interface ProcessSpec {
+  cmd: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  stdin: Uint8Array;
+}
+
+const PAGE_KB = 4;
+
+interface ProcInfo {
+  ppid: number;
+  rssPages: number;
+}
+
+/** Reads ppid and RSS of one process from /proc/PID/stat, or null when it is gone. */
+function readStat(pid: number): ProcInfo | null {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch {
+    return null;
+  }
+  // The command name is in parentheses and may contain spaces: parse after the last ')'.
+  const close = text.lastIndexOf(")");
+  const fields = text.slice(close + 2).split(" ");
+  // fields[0] is state (field 3); ppid is field 4, rss field 24.
+  return { ppid: Number(fields[1]), rssPages: Number(fields[21]) };
+}
+
+const PID_MAX = (() => {
+  try {
+    return Number(Deno.readTextFileSync("/proc/sys/kernel/pid_max").trim()) || 4_194_304;
+  } catch {
+    return 4_194_304;
+  }
+})();
+
+/**
+ * Every live process in the tree rooted at `root` (root included), with its RSS in pages.
+ * Linux hands out pids in increasing order until pid_max, so descendants have larger pids than
+ * the root: only those are read, except near the wrap-around, where every process is read.
+ */
+export function processTree(root: number): Map<number, number> {
+  const infos = new Map<number, ProcInfo>();
+  const nearWrap = root > PID_MAX - 8192;
+  for (const entry of Deno.readDirSync("/proc")) {
+    const pid = Number(entry.name);
+    if (!Number.isInteger(pid) || (pid < root && !nearWrap)) continue;
+    const info = readStat(pid);
+    if (info) infos.set(pid, info);
+  }
+  const children = new Map<number, number[]>();
+  for (const [pid, info] of infos) {
+    const list = children.get(info.ppid);
+    if (list) list.push(pid);
+    else children.set(info.ppid, [pid]);
+  }
+  const tree = new Map<number, number>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    const info = infos.get(pid);
+    if (!info || tree.has(pid)) continue;
+    tree.set(pid, info.rssPages);
+    for (const child of children.get(pid) ?? []) stack.push(child);
+  }
+  return tree;
+}
+
+/** True while `pid` exists and is not a zombie. */
+function isAlive(pid: number): boolean {
+  const text = (() => {
+    try {
+      return Deno.readTextFileSync(`/proc/${pid}/stat`);
+    } catch {
+      return null;
+    }
+  })();
+  if (text === null) return false;
+  const state = text.slice(text.lastIndexOf(")") + 2, text.lastIndexOf(")") + 3);
+  return state !== "Z" && state !== "X";
+}
+
+function killQuietly(pid: number): void {
+  try {
+    Deno.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+function drain(
+  stream: ReadableStream<Uint8Array>,
+  sink: Uint8Array[],
+  budget: { left: number; over: () => void },
+): { done: Promise<void>; cancel: () => void } {
+  const reader = stream.getReader();
+  const cancel = () => {
+    reader.cancel().catch(() => {});
+  };
+  return { done: pump(reader, sink, budget), cancel };
+}
+
+async function pump(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  sink: Uint8Array[],
+  budget: { left: number; over: () => void },
+): Promise<void> {
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      if (budget.left <= 0) continue;
+      if (value.length > budget.left) {
+        sink.push(value.subarray(0, budget.left));
+        budget.left = 0;
+        budget.over();
+      } else {
+        sink.push(value);
+        budget.left -= value.length;
+      }
+    }
+  } catch {
+    // stream cancelled after a kill
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Runs `spec` in its own process group (via `setsid`) with a cleared environment and enforces
+ * `limits` from the parent. Never throws for anything the child does; throws only when the
+ * command cannot be started at all.
+ */
+export async function runLimitedProcess(
+  spec: ProcessSpec,
+  limits: ProcessLimits,
+): Promise<ProcessResult> {
+  const child = new Deno.Command("setsid", {
+    args: [spec.cmd, ...spec.args],
+    clearEnv: true,
+    env: spec.env,
+    cwd: spec.cwd,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const root = child.pid;
+  let killed: KillReason | null = null;
+  let peakPages = 0;
+  const seen = new Set<number>([root]);
+
+  let exited = false;
+  let lastResort: ReturnType<typeof setTimeout> | undefined;
+  // Kill everything below the leader first: in namespace mode the leader is `unshare`, which then
+  // reaps the namespace's first process and exits by itself (killing it first would orphan that
+  // process to the host's init, which may never reap it). The leader and its group go last.
+  const killAll = (reason: KillReason) => {
+    if (killed !== null) return;
+    killed = reason;
+    for (const pid of processTree(root).keys()) if (pid !== root) killQuietly(pid);
+    for (const pid of seen) if (pid !== root) killQuietly(pid);
+    lastResort = setTimeout(() => {
+      if (exited) return;
+      try {
+        Deno.kill(-root, "SIGKILL");
+      } catch {
+        // group already gone
+      }
+      killQuietly(root);
+    }, 300);
+  };
+
+  const budget = { left: limits.outputBytes, over: () => killAll("output") };
+  const outParts: Uint8Array[] = [];
+  const errParts: Uint8Array[] = [];
+  const out = drain(child.stdout, outParts, budget);
+  const err = drain(child.stderr, errParts, budget);
+
+  const writer = child.stdin.getWriter();
+  const fed = (async () => {
+    try {
+      await writer.write(spec.stdin);
+      await writer.close();
+    } catch {
+      // the child stopped reading; its verdict comes from how it ended
+    }
+  })();
+
+  const timer = setTimeout(() => killAll("timeout"), limits.timeoutMs);
+  const capPages = (limits.rssMb * 1024) / PAGE_KB;
+  const watchdog = setInterval(() => {
+    if (exited) return;
+    let pages = 0;
+    for (const [pid, rss] of processTree(root)) {
+      seen.add(pid);
+      pages += rss;
+    }
+    if (pages > peakPages) peakPages = pages;
+    if (pages > capPages) killAll("memory");
+  }, limits.pollMs ?? 25);
+
+  let status: Deno.CommandStatus;
+  try {
+    status = await child.status;
+  } finally {
+    exited = true;
+    clearTimeout(timer);
+    clearTimeout(lastResort);
+    clearInterval(watchdog);
+  }
+  // Descendants that outlived the leader (should not exist: the sandbox runs in a PID namespace),
+  // and those still dying from the namespace teardown: wait until they are gone.
+  for (const pid of seen) if (pid !== root) killQuietly(pid);
+  for (let i = 0; i < 100 && [...seen].some((pid) => pid !== root && isAlive(pid)); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await fed;
+  // Streams end when every holder of the pipes is dead; do not wait forever for stragglers.
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.all([out.done, err.done]),
+    new Promise<void>((resolve) => {
+      grace = setTimeout(() => {
+        out.cancel();
+        err.cancel();
+        resolve();
+      }, 500);
+    }),
+  ]);
+  clearTimeout(grace);
+  return {
+    code: status.signal === null ? status.code : null,
+    signal: status.signal,
+    stdout: concat(outParts),
+    stderr: concat(errParts),
+    killed,
+    peakRssMb: (peakPages * PAGE_KB) / 1024,
+  };
+}

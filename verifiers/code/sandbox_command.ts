@@ -1,0 +1,234 @@
+/**
+ * Builds the command line of one sandbox run. Two isolation modes:
+ *
+ * - `namespaces` (root with a working `unshare`): new mount, network, and PID namespaces; a fresh
+ *   tmpfs on /tmp is the working directory; project and home directories (and every other
+ *   world-writable or private place) are covered by empty tmpfs mounts; the JS sandbox runs as a
+ *   fresh unprivileged uid; the Python harness drops its two processes to two fresh uids itself.
+ *   Killing the namespace's first process kills everything inside it.
+ * - `process` (fallback without root): a fresh temporary directory as cwd, rlimits, the Deno
+ *   permission system and the Python audit hook only. Weaker; the verdict detail says so.
+ */
+import type { Language, SandboxLimits } from "./schema.ts";
+
+/** How a run is isolated from the host. */
+export type IsolationMode = "namespaces" | "process";
+
+let probed: IsolationMode | undefined;
+
+/** Detects (once) whether namespace isolation is available: root and a working `unshare`. */
+export function detectIsolation(): IsolationMode {
+  if (probed) return probed;
+  probed = "process";
+  if (Deno.uid() === 0) {
+    try {
+      const out = new Deno.Command("unshare", {
+        args: ["--mount", "--net", "--pid", "--fork", "--mount-proc", "true"],
+        stdout: "null",
+        stderr: "null",
+      }).outputSync();
+      if (out.success) probed = "namespaces";
+    } catch {
+      // unshare missing
+    }
+  }
+  return probed;
+}
+
+/** Absolute path of the python3 the sandbox runs (outside home directories when possible). */
+export function pythonPath(): string {
+  for (const p of ["/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"]) {
+    try {
+      if (Deno.statSync(p).isFile) return p;
+    } catch {
+      // try the next
+    }
+  }
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if (dir && Deno.statSync(`${dir}/python3`).isFile) return `${dir}/python3`;
+    } catch {
+      // try the next
+    }
+  }
+  throw new Error(
+    "verifiers/code: python3 not found (install python3, e.g. apt-get install python3)",
+  );
+}
+
+const PROJECT_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+
+const ALWAYS_HIDDEN = [
+  "/work",
+  "/root",
+  "/home",
+  "/var/tmp",
+  "/dev/shm",
+  "/run",
+  "/mnt",
+  "/media",
+  "/srv",
+  "/opt",
+];
+
+function isDir(p: string): boolean {
+  try {
+    return Deno.statSync(p).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Directories covered by empty tmpfs mounts in namespace mode: the usual private and
+ * world-writable places, the project and the parent's cwd — except an ancestor of an interpreter
+ * the sandbox must still execute.
+ */
+export function hiddenDirs(interpreters: string[]): string[] {
+  const wanted = [...ALWAYS_HIDDEN, PROJECT_ROOT, Deno.cwd()]
+    .map((p) => p.replace(/\/+$/, ""))
+    .filter((p) => p !== "" && p !== "/tmp" && !p.startsWith("/tmp/") && isDir(p))
+    .filter((p) => !interpreters.some((bin) => bin.startsWith(p + "/")));
+  const unique = [...new Set(wanted)].sort();
+  return unique.filter((p) => !unique.some((q) => q !== p && p.startsWith(q + "/")));
+}
+
+// Safety interlock: the script refuses to mount anything unless it runs in a mount namespace
+// other than the parent's (passed as $1), so a mistake can never cover the host's directories.
+const SETUP_SCRIPT = [
+  'host_ns="$1"; shift',
+  '[ -n "$host_ns" ] && [ "$(readlink /proc/self/ns/mnt)" != "$host_ns" ] || exit 97',
+  'size="$1"; shift',
+  'while [ "$1" != "--" ]; do mount -t tmpfs -o size=64k,mode=755,nosuid,nodev hidden "$1" || exit 97; shift; done',
+  "shift",
+  'mount -t tmpfs -o "size=${size}m,mode=1777,nosuid,nodev" sandbox /tmp || exit 97',
+  "cd /tmp || exit 97",
+  'exec "$@"',
+].join("\n");
+
+/** Exit status the namespace setup script uses when it cannot build the sandbox. */
+export const SETUP_FAILED_EXIT = 97;
+
+/** A fully built command for {@link runLimitedProcess}. */
+export interface SandboxCommand {
+  cmd: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Host directory to use as cwd (a fresh temp dir in process mode). */
+  cwd: string;
+  /** Uids the Python harness drops to (namespace mode only). */
+  uids: { supervisor: number; candidate: number } | null;
+  /** Temp dir to delete after the run (process mode only). */
+  cleanup: string | null;
+}
+
+function freshUid(): number {
+  const r = new Uint32Array(1);
+  crypto.getRandomValues(r);
+  return 200_000 + 2 * (r[0] % 400_000);
+}
+
+/** The `deno run` flags of the JS/TS sandbox: no permission at all, nothing fetched. */
+export function denoFlags(limits: SandboxLimits): string[] {
+  const heapMb = Math.max(32, Math.floor(limits.memoryMb * 0.6));
+  return [
+    "run",
+    "--no-config",
+    "--no-lock",
+    "--no-prompt",
+    "--no-npm",
+    "--no-remote",
+    "--quiet",
+    "--deny-read",
+    "--deny-write",
+    "--deny-net",
+    "--deny-env",
+    "--deny-run",
+    "--deny-ffi",
+    "--deny-sys",
+    `--v8-flags=--max-old-space-size=${heapMb}`,
+  ];
+}
+
+/**
+ * Builds the sandbox command for `language` whose harness entry is `harnessArg` (a data: URL for
+ * Deno, the harness source for Python).
+ */
+export async function buildSandboxCommand(
+  language: Language,
+  harnessArg: string,
+  limits: SandboxLimits,
+  mode: IsolationMode,
+): Promise<SandboxCommand> {
+  const deno = Deno.execPath();
+  const python = language === "python" ? pythonPath() : "";
+  const cpuS = Math.ceil(limits.timeoutMs / 1000) + 1;
+  const fsize = String(16 << 20);
+  const inner: string[] = language === "python" ? [python, "-s", "-S", "-P", "-c", harnessArg] : [
+    "prlimit",
+    "--nproc=512",
+    "--core=0",
+    `--fsize=${fsize}`,
+    `--cpu=${cpuS}`,
+    "--nofile=512",
+    deno,
+    ...denoFlags(limits),
+    harnessArg,
+  ];
+  const baseEnv: Record<string, string> = language === "python"
+    ? {
+      PATH: "/usr/bin:/bin",
+      PYTHONHASHSEED: "0",
+      PYTHONDONTWRITEBYTECODE: "1",
+      LC_ALL: "C.UTF-8",
+    }
+    : { PATH: "/usr/bin:/bin", NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
+
+  if (mode === "namespaces") {
+    const uid = freshUid();
+    const dropped = language === "python" ? inner : [
+      "setpriv",
+      `--reuid=${uid}`,
+      `--regid=${uid}`,
+      "--clear-groups",
+      "--no-new-privs",
+      ...inner,
+    ];
+    const tmpfsMb = 32;
+    return {
+      cmd: "unshare",
+      args: [
+        "--mount",
+        "--net",
+        "--pid",
+        "--fork",
+        "--kill-child",
+        "--mount-proc",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        SETUP_SCRIPT,
+        "sh",
+        Deno.readLinkSync("/proc/self/ns/mnt"),
+        String(tmpfsMb),
+        ...hiddenDirs([deno, python].filter((p) => p !== "")),
+        "--",
+        ...dropped,
+      ],
+      env: { ...baseEnv, HOME: "/tmp", DENO_DIR: "/tmp/.deno" },
+      cwd: "/",
+      uids: language === "python" ? { supervisor: uid, candidate: uid + 1 } : null,
+      cleanup: null,
+    };
+  }
+  const dir = await Deno.makeTempDir({ prefix: "score-sandbox-" });
+  return {
+    cmd: inner[0],
+    args: inner.slice(1),
+    env: { ...baseEnv, HOME: dir, DENO_DIR: `${dir}/.deno` },
+    cwd: dir,
+    uids: null,
+    cleanup: dir,
+  };
+}
