@@ -11,7 +11,7 @@
 import { hashTree } from "../pipeline/hash_tree.ts";
 import { makeToy } from "../tests/pipeline/toy_project.ts";
 
-const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? "15");
+const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? "21");
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -34,6 +34,29 @@ async function timeCmd(
   return { ms, stdout: new TextDecoder().decode(out.stdout) };
 }
 
+/** Wall and CPU (user+sys) milliseconds of one command, measured by bash's `time`. */
+async function timeCpu(
+  argv: string[],
+  opts: { cwd: string; env?: Record<string, string> },
+): Promise<{ wall: number; cpu: number; stdout: string }> {
+  const quoted = argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  const script = `TIMEFORMAT='%R %U %S'; { time ${quoted} >"$OUTF" 2>/dev/null ; } 2>&1`;
+  const outFile = Deno.makeTempFileSync();
+  try {
+    const out = await new Deno.Command("bash", {
+      args: ["-c", script],
+      cwd: opts.cwd,
+      env: { ...opts.env, OUTF: outFile },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const [r, u, sy] = new TextDecoder().decode(out.stdout).trim().split(/\s+/).map(Number);
+    return { wall: r * 1000, cpu: (u + sy) * 1000, stdout: Deno.readTextFileSync(outFile) };
+  } finally {
+    Deno.removeSync(outFile);
+  }
+}
+
 async function noop(): Promise<number> {
   const toy = makeToy();
   try {
@@ -47,32 +70,59 @@ async function noop(): Promise<number> {
       await timeCmd(deno, ["run", "-A", "main.ts", "reproduce"], { cwd: toy.dir, env });
       await timeCmd(deno, ["run", "-A", "empty.ts"], { cwd: toy.dir });
     }
-    const empty: number[] = [];
-    const fast: number[] = [];
-    const full: number[] = [];
+    const empty: { wall: number; cpu: number }[] = [];
+    const fast: { wall: number; cpu: number }[] = [];
+    const full: { wall: number; cpu: number }[] = [];
+    const run = ["run", "-A", "main.ts", "reproduce"];
     for (let i = 0; i < ROUNDS; i++) {
-      empty.push((await timeCmd(deno, ["run", "-A", "empty.ts"], { cwd: toy.dir })).ms);
-      const r = await timeCmd(deno, ["run", "-A", "main.ts", "reproduce"], { cwd: toy.dir, env });
-      if (!r.stdout.startsWith("reproduce: 0 ran")) throw new Error(`not a no-op: ${r.stdout}`);
-      fast.push(r.ms);
+      // Alternate the order so neither side always follows the heavy full-path run.
+      const e = () => timeCpu([deno, "run", "-A", "empty.ts"], { cwd: toy.dir });
+      const f = () => timeCpu([deno, ...run], { cwd: toy.dir, env });
+      let re, rf;
+      if (i % 2 === 0) {
+        re = await e();
+        rf = await f();
+      } else {
+        rf = await f();
+        re = await e();
+      }
+      if (!rf.stdout.startsWith("reproduce: 0 ran")) throw new Error(`not a no-op: ${rf.stdout}`);
+      empty.push(re);
+      fast.push(rf);
       full.push(
-        (await timeCmd(deno, ["run", "-A", "main.ts", "reproduce"], {
-          cwd: toy.dir,
-          env: { ...env, SCORE_NO_FAST: "1" },
-        })).ms,
+        await timeCpu([deno, ...run], { cwd: toy.dir, env: { ...env, SCORE_NO_FAST: "1" } }),
       );
     }
     if (toy.takeRuns().length !== 5) throw new Error("a no-op run ran a stage");
-    const e = median(empty);
-    const f = median(fast);
-    const u = median(full);
-    console.log(`deno run empty.ts (median of ${ROUNDS}):        ${e.toFixed(1)} ms`);
+    const med = (xs: { wall: number; cpu: number }[], k: "wall" | "cpu") =>
+      median(xs.map((x) => x[k]));
+    const e = med(empty, "wall");
+    const f = med(fast, "wall");
+    const u = med(full, "wall");
+    console.log(`medians of ${ROUNDS} interleaved rounds (wall / cpu user+sys):`);
     console.log(
-      `no-op reproduce, default (fast path):   ${f.toFixed(1)} ms  ratio ${(f / e).toFixed(2)}x`,
+      `  deno run empty.ts:                     ${e.toFixed(1)} ms / ${
+        med(empty, "cpu").toFixed(1)
+      } ms`,
     );
     console.log(
-      `no-op reproduce, SCORE_NO_FAST=1 (full): ${u.toFixed(1)} ms  ratio ${(u / e).toFixed(2)}x`,
+      `  no-op reproduce (fast path, default):  ${f.toFixed(1)} ms / ${
+        med(fast, "cpu").toFixed(1)
+      } ms` +
+        `  ratio ${(f / e).toFixed(2)}x wall, ${
+          (med(fast, "cpu") / med(empty, "cpu")).toFixed(2)
+        }x cpu`,
     );
+    console.log(
+      `  no-op reproduce (SCORE_NO_FAST=1):     ${u.toFixed(1)} ms / ${
+        med(full, "cpu").toFixed(1)
+      } ms` +
+        `  ratio ${(u / e).toFixed(2)}x wall, ${
+          (med(full, "cpu") / med(empty, "cpu")).toFixed(2)
+        }x cpu`,
+    );
+    const fm = Math.min(...fast.map((x) => x.wall)) / Math.min(...empty.map((x) => x.wall));
+    console.log(`  ratio of the fastest runs (least disturbed by other load): ${fm.toFixed(2)}x`);
     return f / e;
   } finally {
     toy.cleanup();

@@ -6,7 +6,7 @@
 import { mapOrdered, runCodeBatch } from "../verifiers/code/mod.ts";
 import { checkMathAnswer } from "../verifiers/math/mod.ts";
 
-const POOL = 2;
+const POOL = Number(Deno.env.get("BENCH_POOL") ?? 2);
 const CODE_RUNS = Number(Deno.env.get("BENCH_CODE_RUNS") ?? 60);
 
 const MATH_PAIRS: [string, string][] = [

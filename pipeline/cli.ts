@@ -5,7 +5,7 @@
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { ConfigError } from "./config.ts";
 import { DagError, matchStages, toDot, toMermaid, toText } from "./dag.ts";
-import { fastEntryPath, writeFast } from "./fast_path.ts";
+import { fastEntryPath, fastInvocation, writeFast } from "./fast_path.ts";
 import { updateOutLinks } from "./out_links.ts";
 import { urlToPath } from "./paths.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -320,13 +320,10 @@ async function saveFast(
     for (const p of [...g.configFiles, ...session.loaded.sources]) {
       files[p] = (await g.files.get(p)).sha;
     }
-    const path = await fastEntryPath(session.store.dir, {
-      preset: args.preset,
-      config: args.config,
-      cwd: env.cwd,
-    });
-    writeFast(path, {
+    const invocation = fastInvocation({ preset: args.preset, config: args.config, cwd: env.cwd });
+    writeFast(fastEntryPath(session.store.dir, invocation), {
       v: 1,
+      invocation,
       files,
       stages: statuses.map((s) => ({ name: s.name, key: s.key!, output: s.record!.output })),
       lines: [

@@ -7,27 +7,41 @@
  * can have changed, so it prints the saved summary without loading the pipeline, zod or YAML.
  * Any mismatch falls back to the full path.
  */
-import { hashJson } from "./canonical.ts";
+import { canonicalJson } from "./canonical.ts";
 import { FileDigests } from "./file_digests.ts";
 
 /** The saved fingerprint of an all-cached `reproduce`. */
 export interface FastEntry {
   v: 1;
+  invocation: string;
   files: Record<string, string>;
   stages: { name: string; key: string; output: string }[];
   lines: string[];
 }
 
-/** The fingerprint file of a `reproduce` invocation. */
-export async function fastEntryPath(
-  storeDir: string,
-  inv: { preset?: string; config?: string; cwd: string },
-): Promise<string> {
+/** FNV-1a over UTF-16 code units, two 32-bit lanes: a file name, not a security boundary. */
+function fnv64(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 13);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
+/** The invocation a fingerprint belongs to (stored in it and compared on read). */
+export function fastInvocation(inv: { preset?: string; config?: string; cwd: string }): string {
   const config = inv.config
     ? (inv.config.startsWith("/") ? inv.config : `${inv.cwd}/${inv.config}`)
     : null;
-  const h = await hashJson({ v: 1, preset: inv.preset ?? "default", config, cwd: inv.cwd });
-  return `${storeDir}/fast/${h}.json`;
+  return canonicalJson({ v: 1, preset: inv.preset ?? "default", config, cwd: inv.cwd });
+}
+
+/** The fingerprint file of a `reproduce` invocation (no WebCrypto: it is on the no-op path). */
+export function fastEntryPath(storeDir: string, invocation: string): string {
+  return `${storeDir}/fast/${fnv64(invocation)}.json`;
 }
 
 function statTuple(p: string): number[] | null {
@@ -40,14 +54,15 @@ function statTuple(p: string): number[] | null {
 }
 
 /** Returns the saved entry when everything still matches, else null. */
-export async function tryFast(storeDir: string, entryPath: string): Promise<FastEntry | null> {
+export async function tryFast(storeDir: string, invocation: string): Promise<FastEntry | null> {
   let entry: FastEntry;
   try {
-    entry = JSON.parse(Deno.readTextFileSync(entryPath));
+    entry = JSON.parse(Deno.readTextFileSync(fastEntryPath(storeDir, invocation)));
   } catch {
     return null;
   }
-  if (entry?.v !== 1 || !entry.files || !Array.isArray(entry.stages)) return null;
+  if (entry?.v !== 1 || entry.invocation !== invocation) return null;
+  if (!entry.files || !Array.isArray(entry.stages)) return null;
   // Records and objects first: they are the cheapest to disprove.
   for (const s of entry.stages) {
     let rec: { key?: string; output?: string };

@@ -5,7 +5,7 @@
  * timestamp tick as the hash can never be mistaken for the hashed content.
  */
 import { sha256Hex } from "./canonical.ts";
-import { findImports, type FoundImport } from "./import_lexer.ts";
+import type { FoundImport } from "./import_lexer.ts";
 
 /** Extensions whose files are parsed for imports. */
 const CODE_EXT = /\.(ts|tsx|mts|cts|js|jsx|mjs)$/;
@@ -75,7 +75,9 @@ export class FileDigests {
     }
     const bytes = Deno.readFileSync(path);
     const sha = await sha256Hex(bytes);
-    const imports = CODE_EXT.test(path) ? findImports(new TextDecoder().decode(bytes)) : [];
+    const imports = CODE_EXT.test(path)
+      ? (await import("./import_lexer.ts")).findImports(new TextDecoder().decode(bytes))
+      : [];
     const d = { sha, imports };
     this.#mem.set(path, d);
     if (this.#cacheFile && Date.now() - mtime > SAFE_AGE_MS) {

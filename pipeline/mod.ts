@@ -12,7 +12,7 @@
  * ```
  */
 import { parseCliArgs } from "./args.ts";
-import { fastEntryPath, tryFast } from "./fast_path.ts";
+import { fastInvocation, tryFast } from "./fast_path.ts";
 import { updateOutLinks } from "./out_links.ts";
 import { projectRoot, resolveStoreDir } from "./paths.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -52,6 +52,20 @@ export type { ObjectProblem, Store } from "./store.ts";
 export type { Ui } from "./progress.ts";
 
 /**
+ * Loads a heavy engine module on first use. The specifier is computed on purpose: Deno pre-resolves
+ * literal dynamic imports (npm packages included) at startup, which would put zod and YAML on the
+ * no-op path. The `typeof import("...")` type arguments keep the types and let the code digest walker
+ * see these modules.
+ */
+function heavy<M>(rel: string): Promise<M> {
+  return import(new URL(rel, import.meta.url).href) as Promise<M>;
+}
+
+function runnerModule(): Promise<typeof import("./runner.ts")> {
+  return heavy<typeof import("./runner.ts")>("./runner.ts");
+}
+
+/**
  * Runs a CLI command (`reproduce`, `stage`, `status`, `dag`, `show`, `verify`, `gc`) and returns
  * the exit code. Given a {@link PipelineRef}, a no-op `reproduce` is answered without loading the
  * pipeline at all (set SCORE_NO_FAST=1 to disable that fast path).
@@ -71,12 +85,8 @@ export async function runCli(
         const cwd = opts.cwd ?? Deno.cwd();
         const root = opts.root ?? projectRoot(cwd);
         const storeDir = resolveStoreDir(root, cwd, opts.storeDir);
-        const entry = await fastEntryPath(storeDir, {
-          preset: args.preset,
-          config: args.config,
-          cwd,
-        });
-        const hit = await tryFast(storeDir, entry);
+        const inv = fastInvocation({ preset: args.preset, config: args.config, cwd });
+        const hit = await tryFast(storeDir, inv);
         if (hit) {
           updateOutLinks(storeDir, hit.stages);
           const print = opts.print ?? ((l: string) => console.log(l));
@@ -88,7 +98,7 @@ export async function runCli(
       // fall through to the full path, which reports errors properly
     }
   }
-  const { cli } = await import("./cli.ts");
+  const { cli } = await heavy<typeof import("./cli.ts")>("./cli.ts");
   return cli(pipeline, argv, opts);
 }
 
@@ -97,12 +107,12 @@ export async function loadConfig(
   pipeline: Pipeline,
   opts: LoadConfigOptions = {},
 ): Promise<LoadedConfig> {
-  return (await import("./config.ts")).loadConfig(pipeline, opts);
+  return (await heavy<typeof import("./config.ts")>("./config.ts")).loadConfig(pipeline, opts);
 }
 
 /** Binds a pipeline to a config and a store (for notebooks and tests). */
 export async function openSession(pipeline: Pipeline, opts: SessionOptions = {}): Promise<Session> {
-  return (await import("./runner.ts")).openSession(pipeline, opts);
+  return (await runnerModule()).openSession(pipeline, opts);
 }
 
 /** Every stage's key, state (cached/stale/missing) and reason, without running anything. */
@@ -110,17 +120,17 @@ export async function planStatus(
   session: Session,
   opts: { targets?: string[] } = {},
 ): Promise<StageStatus[]> {
-  return (await import("./runner.ts")).planStatus(session, opts);
+  return (await runnerModule()).planStatus(session, opts);
 }
 
 /** Runs every stage that is not cached (or the closure of `opts.targets`). */
 export async function runStages(session: Session, opts: RunOptions = {}): Promise<RunResult> {
-  return (await import("./runner.ts")).runStages(session, opts);
+  return (await runnerModule()).runStages(session, opts);
 }
 
 /** Where stage `name`'s current output is for the session's config, and whether it is usable. */
 export async function locate(session: Session, name: string): Promise<Located> {
-  return (await import("./runner.ts")).locate(session, name);
+  return (await runnerModule()).locate(session, name);
 }
 
 /**
@@ -145,7 +155,7 @@ export async function load(
 
 /** Opens the store at `dir` (created if needed). */
 export async function openStore(dir: string): Promise<Store> {
-  return new (await import("./store.ts")).Store(dir);
+  return new (await heavy<typeof import("./store.ts")>("./store.ts")).Store(dir);
 }
 
 /** Reads and validates the run record of `key` from the store at `dir` (null when absent). */

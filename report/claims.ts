@@ -2,6 +2,10 @@
  * The five claims of SCORE.md ("What a reproduction at our scale must show"), each decided from the
  * numbers by an explicit rule that uses the uncertainty (see uncertainty.ts for the band).
  *
+ * Bands are described in uncertainty.ts: for one row, the bootstrap CI of the seed mean widened to
+ * cover every seed; for a difference between rows, a paired bootstrap interval when the report data
+ * carries the comparison (ReportData.comparisons, see comparisons.ts), else an unpaired one.
+ *
  * Every claim is a conjunction of conditions. Each condition is judged on a band [lo, hi]:
  * "holds" when the whole band is on the claimed side, "fails" when the whole band is on the other
  * side, "undecided" otherwise (or when a row it needs is missing). The claim is *reproduced* when
@@ -38,21 +42,32 @@ import { type Band, band, diffBand } from "./uncertainty.ts";
 /** The three verdicts. */
 export type Verdict = "reproduced" | "not reproduced" | "inconclusive";
 
+/** How one condition of a claim came out on its band. */
+export type ConditionState = "holds" | "fails" | "undecided";
+
+/** One condition of a claim: its outcome and the numbers behind it. */
+export interface ClaimCondition {
+  state: ConditionState;
+  text: string;
+}
+
 /** A claim with its verdict, the numbers that decided it, and the rule applied. */
 export interface ClaimResult {
   id: number;
   statement: string;
   verdict: Verdict;
+  /** all conditions and the seed counts, as one sentence */
   evidence: string;
+  /** the conditions one by one */
+  conditions: ClaimCondition[];
+  /** seeds per row involved */
+  seeds: string;
+  /** the decision rule of this claim (the band definitions are in BAND_NOTE) */
   rule: string;
 }
 
-type State = "holds" | "fails" | "undecided";
-
-interface Condition {
-  state: State;
-  text: string;
-}
+type State = ConditionState;
+type Condition = ClaimCondition;
 
 /** Plain-language rule per claim (rendered in the report beside the verdict). */
 export const CLAIM_RULE_TEXT: Readonly<Record<number, (r: ClaimRules) => string>> = {
@@ -75,12 +90,15 @@ export const CLAIM_RULE_TEXT: Readonly<Record<number, (r: ClaimRules) => string>
   5: () => `For each ablation: SCoRe Δ − ablation Δ difference band > 0.`,
 };
 
-const BAND_NOTE =
-  "Bands: 95% bootstrap CI of the seed mean widened to cover every seed; differences combine both rows' half-widths in quadrature.";
+/** How the bands that the rules read are made (shown once beside the claims). */
+export const BAND_NOTE =
+  "Bands: 95% bootstrap CI of the seed mean widened to cover every seed. Differences: paired " +
+  "bootstrap over the shared test problems when available, widened to ±2 standard errors of " +
+  "the seed means; otherwise (unpaired) both rows' half-widths combined in quadrature.";
 
 function upperAtMost(b: Band, limit: number, what: string): Condition {
   const state: State = b.hi <= limit ? "holds" : b.lo > limit ? "fails" : "undecided";
-  return { state, text: `${what} ${bandPp(b)} vs ≤ ${signedPct(limit)} pp: ${state}` };
+  return { state, text: `${what} ${bandPp(b)} vs ≤ ${signedPct(limit)} pp` };
 }
 
 function positive(b: Band, what: string, strictFail = false): Condition {
@@ -89,16 +107,16 @@ function positive(b: Band, what: string, strictFail = false): Condition {
     : (strictFail ? b.hi <= 0 : b.hi < 0)
     ? "fails"
     : "undecided";
-  return { state, text: `${what} ${bandPp(b)} (needs > 0): ${state}` };
+  return { state, text: `${what} ${bandPp(b)} (needs > 0)` };
 }
 
 function negative(b: Band, what: string): Condition {
   const state: State = b.hi < 0 ? "holds" : b.lo > 0 ? "fails" : "undecided";
-  return { state, text: `${what} ${bandPp(b)} (needs < 0): ${state}` };
+  return { state, text: `${what} ${bandPp(b)} (needs < 0)` };
 }
 
 function missing(id: MethodId): Condition {
-  return { state: "undecided", text: `row "${id}" was not run: undecided` };
+  return { state: "undecided", text: `row "${id}" was not run` };
 }
 
 function verdictOf(conds: Condition[]): Verdict {
@@ -120,7 +138,7 @@ export function evaluateClaims(data: ReportData): ClaimResult[] {
   const row = (id: MethodId) => data.methods.find((m) => m.id === id);
   const base = row("base"), star = row("star"), pair = row("pair_sft");
   const naive = row("naive_rl"), score = row("score");
-  const d = (a: MethodRow, b: MethodRow, k: MetricKey) => diffBand(a, b, k);
+  const d = (a: MethodRow, b: MethodRow, k: MetricKey) => diffBand(a, b, k, data.comparisons);
 
   const claims: Record<number, { conds: Condition[]; rows: (MethodRow | undefined)[] }> = {};
 
@@ -193,7 +211,7 @@ export function evaluateClaims(data: ReportData): ClaimResult[] {
         baselines.some((m) => !m)
           ? "; a baseline row is missing"
           : ""
-      }: ${state}`,
+      }`,
     });
   }
   claims[4] = { conds: c4, rows: [score] };
@@ -216,8 +234,10 @@ export function evaluateClaims(data: ReportData): ClaimResult[] {
       id,
       statement,
       verdict: verdictOf(conds),
-      evidence: conds.map((c) => c.text).join("; ") + "." + seedsNote(rows),
-      rule: `${CLAIM_RULE_TEXT[id](rules)} ${BAND_NOTE}`,
+      evidence: conds.map((c) => `${c.text}: ${c.state}`).join("; ") + "." + seedsNote(rows),
+      conditions: conds,
+      seeds: seedsNote(rows).trim(),
+      rule: CLAIM_RULE_TEXT[id](rules),
     };
   });
 }

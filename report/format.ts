@@ -19,9 +19,10 @@ export function signedNum(x: number, digits = 1): string {
   return s.startsWith("-") || Number(s) === 0 ? s : `+${s}`;
 }
 
-/** A band in percentage points: "+4.4 pp [+2.0, +6.8]". */
-export function bandPp(b: { point: number; lo: number; hi: number }): string {
-  return `${signedPct(b.point)} pp [${signedPct(b.lo)}, ${signedPct(b.hi)}]`;
+/** A band in percentage points: "+4.4 pp [+2.0, +6.8]" (with " paired"/" unpaired" for differences). */
+export function bandPp(b: { point: number; lo: number; hi: number; paired?: boolean }): string {
+  const tag = b.paired === undefined ? "" : b.paired ? " paired" : " unpaired";
+  return `${signedPct(b.point)} pp [${signedPct(b.lo)}, ${signedPct(b.hi)}${tag}]`;
 }
 
 /** Seconds as "12.3 s" or "4 min 05 s". */

@@ -2,7 +2,9 @@
  * report.html: one self-contained page (inline CSS, inline SVG charts, no scripts, no fonts, no
  * external requests). Same data → same bytes.
  */
-import { evaluateClaims } from "./claims.ts";
+import { BAND_NOTE, evaluateClaims } from "./claims.ts";
+
+const MARKS = { holds: "✓", fails: "✗", undecided: "?" } as const;
 import { duration, esc, pct, signedNum, signedPct } from "./format.ts";
 import { PAPER_ABLATIONS, PAPER_HUMANEVAL, PAPER_MATH, PAPER_SCALING } from "./paper.ts";
 import { methodLabel, ReportData, type ReportDataInput, type TrainingCurve } from "./schema.ts";
@@ -47,7 +49,10 @@ td small{color:var(--muted);margin-left:3px;font-size:11px}
 .claim h3{margin:2px 0 6px;font-size:14px}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:11.5px;font-weight:600;color:#fff;margin-right:6px}
 .badge.reproduced{background:#1a7f37}.badge.not-reproduced{background:#cf222e}.badge.inconclusive{background:#bf8700}
-.claim .evidence{font-size:12.5px;margin:6px 0}
+.claim ul.evidence{font-size:12.5px;margin:6px 0;padding:0;list-style:none}
+.claim ul.evidence li{margin:2px 0;padding-left:18px;text-indent:-18px}
+.claim .mark{display:inline-block;width:18px;text-indent:0;font-weight:700}
+.claim li.holds .mark{color:#1a7f37}.claim li.fails .mark{color:#cf222e}.claim li.undecided .mark{color:#bf8700}
 .claim .rule{font-size:11.5px;color:var(--muted)}
 .grid{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
 figure{margin:0;padding:8px;border:1px solid var(--line);border-radius:6px;background:#fff}
@@ -174,12 +179,14 @@ export function renderHtml(input: ReportDataInput | ReportData): string {
     parts.push(
       `<div class="claim ${cls}"><h3><span class="badge ${cls}">${esc(c.verdict)}</span>${c.id}. ${
         esc(c.statement)
-      }</h3><p class="evidence">${esc(c.evidence)}</p><p class="rule">Rule: ${
-        esc(c.rule)
-      }</p></div>`,
+      }</h3><ul class="evidence">${
+        c.conditions.map((k) =>
+          `<li class="${k.state}"><span class="mark">${MARKS[k.state]}</span>${esc(k.text)}</li>`
+        ).join("")
+      }</ul><p class="rule">${esc(c.seeds)} Rule: ${esc(c.rule)}</p></div>`,
     );
   }
-  parts.push(`</div>`);
+  parts.push(`</div><p class="note">${esc(BAND_NOTE)}</p>`);
 
   // Main table
   parts.push(`<h2 id="main">Main results</h2>`);

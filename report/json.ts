@@ -37,6 +37,7 @@ export function reportObject(input: ReportDataInput | ReportData) {
       },
       evaluation: m.evaluation,
     })),
+    comparisons: data.comparisons,
     curves: data.curves,
     scaling: data.scaling,
     paper: {

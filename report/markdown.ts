@@ -1,5 +1,5 @@
 /** report.md: the same tables and claims as the HTML report, as GitHub-flavoured Markdown. */
-import { evaluateClaims } from "./claims.ts";
+import { BAND_NOTE, evaluateClaims } from "./claims.ts";
 import { duration, pct, signedNum, signedPct } from "./format.ts";
 import { PAPER_ABLATIONS, PAPER_HUMANEVAL, PAPER_MATH, PAPER_SCALING } from "./paper.ts";
 import { ReportData, type ReportDataInput } from "./schema.ts";
@@ -59,11 +59,12 @@ export function renderMarkdown(input: ReportDataInput | ReportData): string {
     "",
   );
 
-  out.push("## Claims", "");
+  out.push("## Claims", "", md(BAND_NOTE), "");
   for (const c of evaluateClaims(data)) {
     out.push(`### ${c.id}. ${md(c.statement)}`, "");
-    out.push(`**Verdict: ${c.verdict}.** ${c.evidence}`, "");
-    out.push(`*Rule:* ${c.rule}`, "");
+    out.push(`**Verdict: ${c.verdict}.** ${md(c.seeds)}`, "");
+    for (const k of c.conditions) out.push(`- ${k.state}: ${md(k.text)}`);
+    out.push("", `*Rule:* ${md(c.rule)}`, "");
   }
 
   for (

@@ -1,10 +1,24 @@
 /**
  * Public surface of the report: the ReportData schema, the paper's numbers, the claim verdicts,
  * and the Markdown / HTML / JSON renderers plus Vega-Lite spec builders for notebooks.
+ *
+ * Typical use in the report stage:
+ * ```ts
+ * const runs = { score: [{ seed: 0, records }, ...], base: [...], ... };   // EvalRecord[] per seed
+ * const boot = { resamples: 1000, seed: 0 };
+ * const methods = Object.entries(runs).map(([id, r]) => ({
+ *   id, evaluation: evaluateMethod(r, { bootstrap: boot }),            // from metrics/mod.ts
+ * }));
+ * const comparisons = buildComparisons(
+ *   Object.fromEntries(Object.entries(runs).map(([id, r]) => [id, r.map((x) => x.records)])), boot);
+ * const files = renderAll({ meta, methods, comparisons, curves, scaling }, "report stage");
+ * // files["report.md"], files["report.html"], files["report.json"]
+ * ```
  */
 export {
   ABLATION_IDS,
   ClaimRules,
+  Comparison,
   CurvePoint,
   METHOD_IDS,
   METHOD_LABELS,
@@ -25,8 +39,17 @@ export {
   PAPER_SCALING,
   type PaperRow,
 } from "./paper.ts";
-export { CLAIM_RULE_TEXT, type ClaimResult, evaluateClaims, type Verdict } from "./claims.ts";
-export { type Band, band, diffBand } from "./uncertainty.ts";
+export {
+  BAND_NOTE,
+  CLAIM_RULE_TEXT,
+  type ClaimCondition,
+  type ClaimResult,
+  type ConditionState,
+  evaluateClaims,
+  type Verdict,
+} from "./claims.ts";
+export { type Band, band, type DiffBand, diffBand } from "./uncertainty.ts";
+export { buildComparisons, claimPairs } from "./comparisons.ts";
 export { renderMarkdown } from "./markdown.ts";
 export { renderHtml } from "./html.ts";
 export { renderJson, REPORT_JSON_FORMAT, reportObject } from "./json.ts";

@@ -3,7 +3,12 @@
  * produce the parts; the report stage assembles and validates them, then renders.
  */
 import { z } from "zod";
-import { deltaIdentityViolation, MethodEvaluation, ScalingPoint } from "../metrics/mod.ts";
+import {
+  BootstrapResult,
+  deltaIdentityViolation,
+  MethodEvaluation,
+  ScalingPoint,
+} from "../metrics/mod.ts";
 
 /** The report's rows, in table order: baselines, SCoRe, then the four ablations. */
 export const METHOD_IDS = [
@@ -129,12 +134,22 @@ export const RunMeta = z.object({
 /** Run metadata shown at the top of the report. */
 export type RunMeta = z.infer<typeof RunMeta>;
 
+/**
+ * A paired comparison of two rows on the same test problems: bootstrap intervals of
+ * (mean over a's seeds) − (mean over b's seeds) for every metric (metrics' bootstrapDifference).
+ */
+export const Comparison = z.object({ a: MethodId, b: MethodId, bootstrap: BootstrapResult });
+/** A paired comparison of two rows. */
+export type Comparison = z.infer<typeof Comparison>;
+
 /** Everything the report renders. */
 export const ReportData = z.object({
   meta: RunMeta,
   methods: z.array(MethodRow).min(1),
   curves: z.array(TrainingCurve).default([]),
   scaling: z.array(ScalingCurve).default([]),
+  /** paired differences the claims use when present (see report/comparisons.ts) */
+  comparisons: z.array(Comparison).default([]),
   claimRules: ClaimRules.default({ nearZero: 0.02, smallDelta: 0.02, smallFlip: 0.03 }),
 }).superRefine((d, ctx) => {
   const seen = new Set<string>();

@@ -157,8 +157,14 @@ export function pooledHistogram(m: MethodRow): Histogram {
   const edges = hs[0].edges;
   const counts = edges.slice(1).map(() => 0);
   let identical = 0, n = 0;
-  for (const h of hs) {
-    if (h.edges.length !== edges.length) continue;
+  for (const [i, h] of hs.entries()) {
+    if (h.edges.length !== edges.length || h.edges.some((e, j) => e !== edges[j])) {
+      throw new Error(
+        `method "${m.id}": seed ${m.evaluation.seeds[i].seed} has histogram bins ${
+          JSON.stringify(h.edges)
+        }, unlike the first seed's; fix: use the same histogramBins for every seed`,
+      );
+    }
     h.counts.forEach((k, i) => (counts[i] += k));
     identical += h.identical;
     n += h.n;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  bootstrapDifference,
   bootstrapMeanOverSeeds,
   bootstrapMetrics,
   quantileSorted,
@@ -76,4 +77,33 @@ Deno.test("bootstrap rejects bad settings with a message naming them", () => {
   assert.throws(() => bootstrapMetrics(rs, { resamples: 0 }), /resamples/);
   assert.throws(() => bootstrapMetrics(rs, { level: 1.5 }), /level/);
   assert.throws(() => bootstrapMetrics([], {}), /no records/);
+});
+
+Deno.test("bootstrapDifference is paired by problem: a row against itself has a zero interval", () => {
+  const a = mixed(80, (i) => [i % 2 === 0, i % 3 === 0]);
+  const r = bootstrapDifference([a, a], [a], { resamples: 200, seed: 2 });
+  assert.equal(r.pairing, "joint");
+  for (const iv of Object.values(r.intervals)) {
+    assert.ok(Math.abs(iv.lo) < 1e-15 && Math.abs(iv.hi) < 1e-15, JSON.stringify(iv));
+  }
+});
+
+Deno.test("bootstrapDifference: correlated rows give a tighter interval than separate ones", () => {
+  // A: 40 wrong→right and 20 right→wrong among 200; B is A with 8 of the fixes undone.
+  const a = mixed(
+    200,
+    (i) => i % 5 === 0 ? [false, true] : i % 10 === 1 ? [true, false] : [i % 2 === 0, i % 2 === 0],
+  );
+  const b = a.map((r, i) => (i % 25 === 0 ? rec(r.problemId, false, false) : r));
+  const d = bootstrapDifference([a], [b], { resamples: 400, seed: 5 }).intervals.delta;
+  const ma = selfCorrectionMetrics(a), mb = selfCorrectionMetrics(b);
+  assert.ok(Math.abs(d.point - (ma.delta - mb.delta)) < 1e-15);
+  assert.ok(d.lo > 0, `paired interval should exclude 0: ${JSON.stringify(d)}`);
+  const ia = bootstrapMetrics(a, { resamples: 400, seed: 5 }).intervals.delta;
+  const ib = bootstrapMetrics(b, { resamples: 400, seed: 6 }).intervals.delta;
+  const unpairedHalf = Math.hypot(ia.hi - ia.lo, ib.hi - ib.lo) / 2;
+  assert.ok(
+    (d.hi - d.lo) / 2 < unpairedHalf / 2,
+    `paired ${(d.hi - d.lo) / 2} vs unpaired ${unpairedHalf}`,
+  );
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { evaluateMethod } from "../../metrics/mod.ts";
 import {
   band,
+  buildComparisons,
   diffBand,
   evaluateClaims,
   type MethodId,
@@ -146,4 +147,59 @@ Deno.test("evidence names the numbers that decide each claim", () => {
   assert.match(cs[3].evidence, /SCoRe Δ\^\{c→i\}/);
   assert.match(cs[4].evidence, /w\/o Stage I/);
   for (const c of cs) assert.match(c.evidence, /Seeds: /);
+});
+
+Deno.test("paired comparisons decide a difference that unpaired bands leave open", () => {
+  // SCoRe and one ablation on the same 300 problems; the ablation misses 12 of SCoRe's
+  // wrong→right fixes and is otherwise identical. Unpaired, the two Δ intervals overlap; paired,
+  // the difference (+4 pp) is clearly positive.
+  const n = 300;
+  const score = synthRecords({ accT1: 0.5, ic: 0.12, ci: 0.02 }, n, 3);
+  let dropped = 0;
+  const abl = score.map((r) => {
+    if (dropped < 12 && !r.attempt1.correct && r.attempt2.correct) {
+      dropped++;
+      return { ...r, attempt2: { ...r.attempt1 } };
+    }
+    return r;
+  });
+  const bs = { resamples: 400, seed: 1 };
+  const rows: MethodRow[] = [
+    { id: "score", evaluation: evaluateMethod([{ seed: 0, records: score }], { bootstrap: bs }) },
+    {
+      id: "abl_no_shaping",
+      evaluation: evaluateMethod([{ seed: 0, records: abl }], { bootstrap: bs }),
+    },
+  ];
+  const meta = {
+    preset: "t",
+    seeds: [0],
+    budget: "-",
+    backend: "-",
+    dataset: "-",
+    testProblems: n,
+  };
+  const unpaired = diffBand(rows[0], rows[1], "delta");
+  assert.equal(unpaired.paired, false);
+  assert.ok(unpaired.lo < 0, JSON.stringify(unpaired));
+  const comparisons = buildComparisons({ score: [score], abl_no_shaping: [abl] }, bs);
+  assert.deepEqual(comparisons.map((c) => [c.a, c.b]), [["score", "abl_no_shaping"]]);
+  const data = ReportData.parse({ meta, methods: rows, comparisons });
+  const paired = diffBand(rows[0], rows[1], "delta", data.comparisons);
+  assert.equal(paired.paired, true);
+  assert.ok(Math.abs(paired.point - 0.04) < 1e-12 && paired.lo > 0, JSON.stringify(paired));
+  // Reverse lookup negates the interval.
+  const rev = diffBand(rows[1], rows[0], "delta", data.comparisons);
+  assert.ok(Math.abs(rev.hi + paired.lo) < 1e-15 && Math.abs(rev.lo + paired.hi) < 1e-15);
+  const claim5 = evaluateClaims(data)[4];
+  assert.match(
+    claim5.evidence,
+    /w\/o reward shaping Δ \+4\.0 pp \[\+[\d.]+, \+[\d.]+ paired\] \(needs > 0\): holds/,
+  );
+});
+
+Deno.test("the full constructed report decides the same with paired comparisons", () => {
+  const data = ReportData.parse(fullReportData(REPRODUCING, { comparisons: true }));
+  assert.equal(data.comparisons.length, 3 + 8);
+  assert.deepEqual(evaluateClaims(data).map((c) => c.verdict), [R, R, R, R, R]);
 });

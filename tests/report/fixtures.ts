@@ -6,7 +6,12 @@ import {
   scalingCurve,
   type ScalingRecord,
 } from "../../metrics/mod.ts";
-import type { MethodId, ReportDataInput, TrainingCurve } from "../../report/mod.ts";
+import {
+  buildComparisons,
+  type MethodId,
+  type ReportDataInput,
+  type TrainingCurve,
+} from "../../report/mod.ts";
 
 /** Rates (fractions of all problems) that a constructed record set should have. */
 export interface Spec {
@@ -53,10 +58,10 @@ export function synthRecords(spec: Spec, n: number, seed: number): EvalRecord[] 
   });
 }
 
-/** A method row evaluated over `seeds` seeds (spec jittered by ±0.5 pp per seed). */
-export function synthMethod(id: MethodId, spec: Spec, opts: { n?: number; seeds?: number } = {}) {
+/** Record sets of `seeds` seeds for a spec (jittered by ±0.5 pp per seed). */
+export function synthRuns(spec: Spec, opts: { n?: number; seeds?: number } = {}) {
   const n = opts.n ?? 400, S = opts.seeds ?? 3;
-  const runs = Array.from({ length: S }, (_, s) => {
+  return Array.from({ length: S }, (_, s) => {
     const j = (s - (S - 1) / 2) * 0.005;
     return {
       seed: s,
@@ -67,7 +72,14 @@ export function synthMethod(id: MethodId, spec: Spec, opts: { n?: number; seeds?
       ),
     };
   });
-  return { id, evaluation: evaluateMethod(runs, { bootstrap: { resamples: 200, seed: 1 } }) };
+}
+
+/** A method row evaluated over `seeds` seeds (spec jittered by ±0.5 pp per seed). */
+export function synthMethod(id: MethodId, spec: Spec, opts: { n?: number; seeds?: number } = {}) {
+  return {
+    id,
+    evaluation: evaluateMethod(synthRuns(spec, opts), { bootstrap: { resamples: 200, seed: 1 } }),
+  };
 }
 
 /** Training curve with a smooth trend, for rendering. */
@@ -104,9 +116,20 @@ export const REPRODUCING: Record<MethodId, Spec> = {
 /** A full ReportData with all nine rows, curves and a scaling curve. */
 export function fullReportData(
   specs: Partial<Record<MethodId, Spec>> = REPRODUCING,
-  opts: { n?: number; seeds?: number } = {},
+  opts: { n?: number; seeds?: number; comparisons?: boolean } = {},
 ): ReportDataInput {
-  const methods = (Object.keys(specs) as MethodId[]).map((id) => synthMethod(id, specs[id]!, opts));
+  const ids = Object.keys(specs) as MethodId[];
+  const runs = Object.fromEntries(ids.map((id) => [id, synthRuns(specs[id]!, opts)]));
+  const methods = ids.map((id) => ({
+    id,
+    evaluation: evaluateMethod(runs[id], { bootstrap: { resamples: 200, seed: 1 } }),
+  }));
+  const comparisons = opts.comparisons
+    ? buildComparisons(
+      Object.fromEntries(ids.map((id) => [id, runs[id].map((r) => r.records)])),
+      { resamples: 200, seed: 1 },
+    )
+    : [];
   return {
     meta: {
       preset: "test",
@@ -120,6 +143,7 @@ export function fullReportData(
       notes: ['Constructed for tests <&> "quoted"'],
     },
     methods,
+    comparisons,
     curves: [
       synthCurve("stage1", 0, "score"),
       synthCurve("stage1", 1, "score"),

@@ -46,6 +46,28 @@ function strayProcesses(): string[] {
   return stray;
 }
 
+/** Python source that hunts for anything shaped like a nonce (frames, and gc-tracked containers). */
+const NONCE_HUNT = [
+  "import gc, re, sys",
+  "def _hunt():",
+  "    found = set()",
+  "    f = sys._getframe()",
+  "    pools = []",
+  "    while f is not None:",
+  "        pools.append(list(f.f_locals.values()) + list(f.f_globals.values()))",
+  "        f = f.f_back",
+  "    for o in gc.get_objects():",
+  "        if isinstance(o, dict):",
+  "            pools.append(list(o.values()))",
+  "        elif isinstance(o, (list, tuple)):",
+  "            pools.append(list(o))",
+  "    for pool in pools:",
+  "        for v in pool:",
+  "            if isinstance(v, str) and re.fullmatch('[0-9a-f]{32}', v):",
+  "                found.add(v)",
+  "    return found",
+].join("\n");
+
 function py(
   name: string,
   program: string,
@@ -382,6 +404,32 @@ Deno.test("hostile programs are contained, classified and leave the host unchang
     req: { language: "python", program, entry_point: "sq", tests: { code: humanEval } },
     expect: NOT_PASS,
   });
+  const evilModule = [
+    "import os, re, sys",
+    "f = sys._getframe()",
+    "while f is not None:",
+    "    for o in list(f.f_locals.values()) + list(f.f_globals.values()):",
+    "        if isinstance(o, str) and re.fullmatch('[0-9a-f]{32}', o):",
+    '            sys.stdout.write(\'\\n\' + o + \' {"kind": "code", "ok": true}\\n\')',
+    "    f = f.f_back",
+    "sys.stdout.flush()",
+    "os._exit(0)",
+  ].join("\n");
+  cases.push({
+    name: "python check(): planting a module in the working directory for the tests to import",
+    req: {
+      language: "python",
+      program: `def sq(x):\n    open('fractions.py', 'w').write(${
+        JSON.stringify(evilModule)
+      })\n    return 0`,
+      entry_point: "sq",
+      tests: {
+        code:
+          "def check(candidate):\n    candidate(1)\n    import fractions\n    assert candidate(2) == 4\n",
+      },
+    },
+    expect: NOT_PASS,
+  });
   const jsTest =
     "const assert = require('node:assert');\nassert.equal(sq(2), 4);\nassert.equal(sq(3), 9);\n";
   const heJs = (
@@ -418,7 +466,8 @@ Deno.test("hostile programs are contained, classified and leave the host unchang
     ),
     hePy(
       "searching memory for the nonce and printing a fake completion",
-      "import gc, re, sys\ndef sq(x):\n    for o in gc.get_objects():\n        if isinstance(o, str) and re.fullmatch('[0-9a-f]{32}', o):\n            sys.stdout.write('\\n' + o + ' {\"kind\": \"code\", \"ok\": true}\\n')\n    return 0",
+      NONCE_HUNT +
+        '\ndef sq(x):\n    for o in _hunt():\n        sys.stdout.write(\'\\n\' + o + \' {"kind": "code", "ok": true}\\n\')\n    return 0',
     ),
     heJs(
       "valueOf trick under loose equality",
@@ -606,7 +655,8 @@ Deno.test({
       ]),
       py(
         "searching memory for the nonce",
-        'import gc, re, sys\ndef f():\n    for o in gc.get_objects():\n        if isinstance(o, str) and re.fullmatch(\'[0-9a-f]{32}\', o):\n            sys.stdout.write(\'\\n\' + o + \' {"kind": "io", "results": [{"json": "1"}]}\\n\')\n    return 2',
+        NONCE_HUNT +
+          '\ndef f():\n    for o in _hunt():\n        sys.stdout.write(\'\\n\' + o + \' {"kind": "io", "results": [{"json": "1"}]}\\n\')\n    return 2',
         1,
         ["failed"],
       ),

@@ -56,6 +56,23 @@ export function pythonPath(): string {
   );
 }
 
+let pythonFlagsCache: string[] | undefined;
+
+/** `-s -S` plus `-P` (never put the cwd on sys.path) where the interpreter knows it (3.11+). */
+function pythonFlags(python: string): string[] {
+  if (!pythonFlagsCache) {
+    let hasP = false;
+    try {
+      hasP = new Deno.Command(python, { args: ["-P", "-c", "pass"], stdout: "null", stderr: "null" })
+        .outputSync().success;
+    } catch {
+      // probe failed: run without -P (the harness also cleans sys.path)
+    }
+    pythonFlagsCache = hasP ? ["-s", "-S", "-P"] : ["-s", "-S"];
+  }
+  return pythonFlagsCache;
+}
+
 const PROJECT_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
 const ALWAYS_HIDDEN = [
@@ -164,7 +181,7 @@ export async function buildSandboxCommand(
   const python = language === "python" ? pythonPath() : "";
   const cpuS = Math.ceil(limits.timeoutMs / 1000) + 1;
   const fsize = String(16 << 20);
-  const inner: string[] = language === "python" ? [python, "-s", "-S", "-P", "-c", harnessArg] : [
+  const inner: string[] = language === "python" ? [python, ...pythonFlags(python), "-c", harnessArg] : [
     "prlimit",
     "--nproc=512",
     "--core=0",

@@ -20,6 +20,10 @@ import types
 
 MAX_MSG = 8 << 20
 
+# Never import from the working directory: the candidate can write files there. (-P does this on
+# Python 3.11+; this covers older interpreters started without it.)
+sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
+
 
 def read_exact(fd, n):
     parts = []

@@ -1,0 +1,17 @@
+/**
+ * The command line of the project (`deno task <command>`): the pipeline engine's commands over the
+ * SCoRe DAG (`reproduce`, `stage`, `status`, `dag`, `show`, `verify`, `gc`), plus the verifiers'
+ * stdin/stdout tools (`verify math`, `verify code`).
+ *
+ * @module
+ */
+import { runCli } from "./pipeline/mod.ts";
+
+if (import.meta.main) {
+  const args = Deno.args;
+  if (args[0] === "verify" && (args[1] === "math" || args[1] === "code")) {
+    const { runVerifyCli } = await import("./verifiers/cli.ts");
+    Deno.exit(await runVerifyCli(args.slice(1)));
+  }
+  Deno.exit(await runCli({ module: import.meta.resolve("./stages/mod.ts") }, args));
+}

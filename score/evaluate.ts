@@ -1,0 +1,63 @@
+/**
+ * Evaluation of a checkpoint: greedy two-attempt decoding on the test split (the paper's metric
+ * protocol), and the samples of the inference-time scaling curve.
+ *
+ * @module
+ */
+import type { GPT, Tokenizer } from "../model/mod.ts";
+import type { EvalRecord, ScalingRecord } from "../metrics/mod.ts";
+import { collectRollouts } from "./rollouts.ts";
+import { generateAttempts } from "./generate.ts";
+import { type TaskProblem, type VerifierKind, verifyAttempt } from "./task.ts";
+
+/** Greedy attempt 1 and attempt 2 on each problem, verified. */
+export async function evaluateGreedy(
+  model: GPT,
+  tok: Tokenizer,
+  problems: readonly TaskProblem[],
+  opts: { maxAttemptTokens: number; verifier: VerifierKind },
+): Promise<EvalRecord[]> {
+  const gen = await generateAttempts(model, tok, problems.map((p) => p.question), {
+    temperature: 0,
+    maxAttemptTokens: opts.maxAttemptTokens,
+    seed: 0,
+    secondAttempt: true,
+  });
+  return problems.map((p, i) => {
+    const t1 = tok.decode(gen.attempt1[i], { skipSpecial: true });
+    const t2 = tok.decode(gen.attempt2![i], { skipSpecial: true });
+    const v1 = verifyAttempt(opts.verifier, p, t1);
+    const v2 = verifyAttempt(opts.verifier, p, t2);
+    return {
+      problemId: p.id,
+      level: p.level,
+      family: p.family,
+      gold: p.answer,
+      attempt1: { text: t1, answer: v1.answer, correct: v1.correct },
+      attempt2: { text: t2, answer: v2.answer, correct: v2.correct },
+    };
+  });
+}
+
+/** `samples` temperature samples per problem, each with its self-corrected second attempt. */
+export async function scalingSamples(
+  model: GPT,
+  tok: Tokenizer,
+  problems: readonly TaskProblem[],
+  opts: { samples: number; temperature: number; maxAttemptTokens: number; verifier: VerifierKind },
+): Promise<ScalingRecord[]> {
+  const rows = await collectRollouts(model, tok, problems, {
+    samplesPerProblem: opts.samples,
+    temperature: opts.temperature,
+    maxAttemptTokens: opts.maxAttemptTokens,
+    seed: 11,
+    verifier: opts.verifier,
+  });
+  return problems.map((p, i) => ({
+    problemId: p.id,
+    samples: rows.slice(i * opts.samples, (i + 1) * opts.samples).map((r) => ({
+      attempt1: { answer: r.attempt1.answer, correct: r.attempt1.correct },
+      attempt2: { answer: r.attempt2.answer, correct: r.attempt2.correct },
+    })),
+  }));
+}

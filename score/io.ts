@@ -1,0 +1,84 @@
+/**
+ * Reading and writing stage outputs: problem splits, checkpoints, JSONL records.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { GPT, Tokenizer } from "../model/mod.ts";
+import { TaskInfo, TaskProblem } from "./task.ts";
+
+/** Writes records as JSON lines. */
+export async function writeJsonl(path: string, rows: readonly unknown[]): Promise<void> {
+  await Deno.writeTextFile(path, rows.map((r) => JSON.stringify(r) + "\n").join(""));
+}
+
+/** Reads and validates a JSON-lines file; a bad line is an error naming the file and line. */
+export async function readJsonl<T>(path: string, schema: z.ZodType<T>): Promise<T[]> {
+  const text = await Deno.readTextFile(path);
+  const out: T[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].trim() === "") continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(lines[i]);
+    } catch (e) {
+      throw new Error(`${path}:${i + 1}: not valid JSON (${(e as Error).message})`);
+    }
+    const r = schema.safeParse(raw);
+    if (!r.success) throw new Error(`${path}:${i + 1}: ${z.prettifyError(r.error)}`);
+    out.push(r.data);
+  }
+  return out;
+}
+
+/** Reads and validates a JSON file. */
+export async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    throw new Error(`${path}: cannot read JSON (${(e as Error).message})`);
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new Error(`${path}: ${z.prettifyError(r.error)}`);
+  return r.data;
+}
+
+/** The output of a `problems` stage: both splits and the task description. */
+export interface ProblemSet {
+  info: TaskInfo;
+  train: TaskProblem[];
+  test: TaskProblem[];
+}
+
+/** Reads a `problems` stage output directory. */
+export async function readProblemSet(dir: string): Promise<ProblemSet> {
+  return {
+    info: await readJson(`${dir}/task.json`, TaskInfo),
+    train: await readJsonl(`${dir}/train.jsonl`, TaskProblem),
+    test: await readJsonl(`${dir}/test.jsonl`, TaskProblem),
+  };
+}
+
+/** Loads a checkpoint directory as a model plus its tokenizer. */
+export async function loadPolicy(
+  dir: string,
+  opts: { trainable?: boolean; name?: string } = {},
+): Promise<{ model: GPT; tok: Tokenizer }> {
+  const { loadCheckpoint, tokenizerFromSpec } = await import("../model/mod.ts");
+  const { model, config } = await loadCheckpoint(`${dir}/checkpoint`, opts);
+  if (!config.tokenizer) throw new Error(`${dir}/checkpoint/config.json: no tokenizer recorded`);
+  return { model, tok: tokenizerFromSpec(config.tokenizer) };
+}
+
+/** Saves a model and its tokenizer under `dir/checkpoint`. */
+export async function savePolicy(
+  dir: string,
+  model: GPT,
+  tok: Tokenizer,
+  meta: Record<string, unknown> = {},
+): Promise<void> {
+  const { saveCheckpoint } = await import("../model/mod.ts");
+  await saveCheckpoint(`${dir}/checkpoint`, model, { tokenizer: tok.toJSON(), meta });
+}

@@ -1,0 +1,178 @@
+/**
+ * On-policy multi-turn REINFORCE with a leave-one-out baseline (RLOO) against a frozen reference:
+ * the loop behind SCoRe's Stage I and Stage II, naive multi-turn RL and single-turn RL.
+ *
+ * Each step samples `samplesPerProblem` two-attempt traces (temperature 1) for a minibatch of
+ * training problems, scores both attempts with the verifier, turns them into per-attempt rewards
+ * ({@link attemptRewards}) and RLOO advantages within each problem's group, and takes one AdamW
+ * step on `−A·log π + β·KL(π‖π_ref)` summed over the attempts' tokens (per-attempt credit, per-attempt
+ * β).
+ *
+ * @module
+ */
+import type {
+  AdamW,
+  GPT,
+  GradientComputer,
+  PolicyGradientBatch,
+  Tokenizer,
+} from "../model/mod.ts";
+import { editDistanceRatio } from "../metrics/mod.ts";
+import { attemptKlCoefs, groupAdvantages, type ObjectiveSpec } from "./rewards.ts";
+import { generateAttempts } from "./generate.ts";
+import { buildTranscript, type Transcript } from "./transcript.ts";
+import { type TaskProblem, taskRng, type VerifierKind, verifyAttempt } from "./task.ts";
+
+/** Settings of one RL run. */
+export interface RlOptions {
+  objective: ObjectiveSpec;
+  steps: number;
+  problemsPerStep: number;
+  /** k: samples per problem (the RLOO group size). */
+  samplesPerProblem: number;
+  temperature: number;
+  maxAttemptTokens: number;
+  seed: number;
+  verifier: VerifierKind;
+  parallel?: GradientComputer;
+  signal?: AbortSignal;
+}
+
+/** What one RL step reports (all rates over the step's samples). */
+export interface RlStepMetrics {
+  step: number;
+  /** Mean verifier reward of attempt 1 and attempt 2 (0/1 each). */
+  reward1: number;
+  reward2: number | null;
+  /** Mean shaped reward credited to attempt 2's tokens. */
+  shaped2: number | null;
+  /** Mean per-token KL to the reference on each attempt. */
+  kl1: number;
+  kl2: number | null;
+  /** reward2 − reward1 and its parts. */
+  delta: number | null;
+  wrongToRight: number | null;
+  rightToWrong: number | null;
+  /** Fraction of samples whose attempt-2 answer differs from attempt 1's. */
+  changedAnswer: number | null;
+  /** Mean edit-distance ratio between the attempts' texts. */
+  editRatio: number | null;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+}
+
+/** The per-token arrays of a policy-gradient batch for a set of scored transcripts. */
+export function policyGradientBatch(
+  transcripts: readonly Transcript[],
+  adv: readonly { a1: number | null; a2: number | null }[],
+  kl: { attempt1: number; attempt2: number },
+  padId: number,
+): PolicyGradientBatch {
+  const batch = transcripts.length;
+  const seqLen = Math.max(...transcripts.map((t) => t.tokens.length));
+  const tokens = new Int32Array(batch * seqLen).fill(padId);
+  const mask = new Float32Array(batch * seqLen);
+  const advantages = new Float32Array(batch * seqLen);
+  const klCoef = new Float32Array(batch * seqLen);
+  const segmentIds = new Int32Array(batch * seqLen);
+  transcripts.forEach((t, b) => {
+    for (let i = 0; i < t.tokens.length; i++) {
+      const at = b * seqLen + i;
+      tokens[at] = t.tokens[i];
+      const seg = t.segments[i];
+      if (seg === 0) continue;
+      mask[at] = 1;
+      segmentIds[at] = seg - 1;
+      advantages[at] = (seg === 1 ? adv[b].a1 : adv[b].a2) ?? 0;
+      klCoef[at] = seg === 1 ? kl.attempt1 : kl.attempt2;
+    }
+  });
+  return { kind: "pg", batch, seqLen, tokens, mask, advantages, klCoef, segmentIds };
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/**
+ * Runs `opts.steps` RL steps on `policy` (updated in place) against the frozen `ref`, calling
+ * `onStep` with each step's metrics.
+ */
+export async function runRl(
+  policy: GPT,
+  ref: GPT,
+  optimizer: AdamW,
+  tok: Tokenizer,
+  problems: readonly TaskProblem[],
+  opts: RlOptions,
+  onStep: (m: RlStepMetrics) => Promise<void> | void,
+): Promise<void> {
+  const { trainStep } = await import("../model/mod.ts");
+  const multiTurn = opts.objective.kind !== "single_turn";
+  const k = opts.samplesPerProblem;
+  const order = taskRng(opts.seed, "rl/order");
+  let queue: number[] = [];
+  for (let step = 0; step < opts.steps; step++) {
+    if (opts.signal?.aborted) throw new Error("aborted");
+    const chosen: TaskProblem[] = [];
+    while (chosen.length < Math.min(opts.problemsPerStep, problems.length)) {
+      if (queue.length === 0) queue = order.shuffle([...problems.keys()]);
+      chosen.push(problems[queue.pop()!]);
+    }
+    const rows = chosen.flatMap((p) => Array.from({ length: k }, () => p));
+    const gen = await generateAttempts(policy, tok, rows.map((p) => p.question), {
+      temperature: opts.temperature,
+      maxAttemptTokens: opts.maxAttemptTokens,
+      seed: opts.seed * 100003 + step,
+      secondAttempt: multiTurn,
+    });
+    const text1 = gen.attempt1.map((ids) => tok.decode(ids, { skipSpecial: true }));
+    const text2 = gen.attempt2?.map((ids) => tok.decode(ids, { skipSpecial: true }));
+    const v1 = rows.map((p, i) => verifyAttempt(opts.verifier, p, text1[i]));
+    const v2 = text2 ? rows.map((p, i) => verifyAttempt(opts.verifier, p, text2[i])) : undefined;
+    const scores = rows.map((_, i) => ({
+      r1: v1[i].correct ? 1 : 0,
+      r2: v2 ? (v2[i].correct ? 1 : 0) : null,
+    }));
+    const adv: { a1: number | null; a2: number | null }[] = [];
+    const shaped: number[] = [];
+    for (let g = 0; g < chosen.length; g++) {
+      const group = scores.slice(g * k, (g + 1) * k);
+      const a = groupAdvantages(opts.objective, group);
+      for (let j = 0; j < k; j++) adv.push({ a1: a.attempt1[j], a2: a.attempt2[j] });
+      if (multiTurn) {
+        for (const s of group) {
+          shaped.push(s.r2! + (opts.objective.kind === "stage2" ? opts.objective.alpha : 0) *
+                (s.r2! - s.r1));
+        }
+      }
+    }
+    const transcripts = rows.map((p, i) =>
+      buildTranscript(tok, p.question, gen.attempt1[i], gen.attempt2?.[i])
+    );
+    const batch = policyGradientBatch(
+      transcripts,
+      adv,
+      attemptKlCoefs(opts.objective),
+      tok.special.pad,
+    );
+    const stats = await trainStep(policy, optimizer, batch, { ref, parallel: opts.parallel });
+    const r1 = scores.map((s) => s.r1);
+    const r2 = v2 ? scores.map((s) => s.r2!) : null;
+    await onStep({
+      step,
+      reward1: mean(r1),
+      reward2: r2 ? mean(r2) : null,
+      shaped2: multiTurn ? mean(shaped) : null,
+      kl1: stats.klBySegment?.[0] ?? 0,
+      kl2: multiTurn ? stats.klBySegment?.[1] ?? 0 : null,
+      delta: r2 ? mean(r2) - mean(r1) : null,
+      wrongToRight: r2 ? mean(r1.map((a, i) => (a === 0 && r2[i] === 1 ? 1 : 0))) : null,
+      rightToWrong: r2 ? mean(r1.map((a, i) => (a === 1 && r2[i] === 0 ? 1 : 0))) : null,
+      changedAnswer: v2 ? mean(v1.map((a, i) => (a.answer !== v2[i].answer ? 1 : 0))) : null,
+      editRatio: text2 ? mean(text1.map((t, i) => editDistanceRatio(t, text2[i]))) : null,
+      loss: stats.loss,
+      gradNorm: stats.gradNorm,
+      lr: stats.lr,
+    });
+  }
+}

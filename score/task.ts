@@ -1,0 +1,130 @@
+/**
+ * A task: the problems of one experiment plus how an attempt is checked and how the noisy solver
+ * writes base-model transcripts. The embedded families use the integer verifier and the families'
+ * noisy solver; public math sets (GSM8K, MATH, MATH500 as local files) use the math verifier and a
+ * generic answer-slip noise model.
+ *
+ * @module
+ */
+import { z } from "zod";
+import {
+  createRng,
+  type NoiseConfig,
+  noisySolve,
+  type Problem,
+  ProblemSchema,
+  type Rng,
+  slipRate,
+} from "../datasets/mod.ts";
+import { checkIntegerAnswer } from "../verifiers/integer.ts";
+import { checkMathAnswer, extractAnswer } from "../verifiers/math/mod.ts";
+
+/** One problem of any task, as stored by the `problems` stage. */
+export const TaskProblem = z.object({
+  id: z.string().min(1),
+  /** Embedded family name, or the public set's subject/source. */
+  family: z.string().min(1),
+  /** Difficulty level (embedded 1–3, MATH 1–5, 0 when the source has none). */
+  level: z.number().int().min(0),
+  question: z.string().min(1),
+  /** Reference final answer. */
+  answer: z.string().min(1),
+  /** Reference worked solution, ending in an answer the task's verifier reads. */
+  solution: z.string().min(1),
+}).strict();
+/** One problem of any task. */
+export type TaskProblem = z.infer<typeof TaskProblem>;
+
+/** How attempts are checked: integers (embedded families) or general math answers. */
+export const VerifierKind = z.enum(["integer", "math"]);
+/** How attempts are checked. */
+export type VerifierKind = z.infer<typeof VerifierKind>;
+
+/** The `task.json` a `problems` stage writes beside its splits. */
+export const TaskInfo = z.object({
+  source: z.string(),
+  verifier: VerifierKind,
+  /** Every character of questions and solutions: the char tokenizer's vocabulary. */
+  charset: z.string().min(1),
+  counts: z.object({ train: z.number().int(), test: z.number().int() }),
+}).strict();
+/** The `task.json` record. */
+export type TaskInfo = z.infer<typeof TaskInfo>;
+
+/** The verdict on one attempt. */
+export interface AttemptVerdict {
+  correct: boolean;
+  /** The extracted final answer (null when none could be read). */
+  answer: string | null;
+}
+
+/** Checks an attempt's text against the problem's reference answer. */
+export function verifyAttempt(
+  verifier: VerifierKind,
+  problem: TaskProblem,
+  text: string,
+): AttemptVerdict {
+  if (verifier === "integer") {
+    const r = checkIntegerAnswer(problem.answer, text);
+    return { correct: r.equal, answer: r.extracted };
+  }
+  const { answer } = extractAnswer(text);
+  if (answer === null) return { correct: false, answer: null };
+  return { correct: checkMathAnswer(problem.answer, answer).equal, answer };
+}
+
+/** One noisy attempt for a base-model transcript. */
+export interface NoisyText {
+  text: string;
+  correct: boolean;
+}
+
+/**
+ * A noisy attempt at `problem`. Embedded problems use their family's solver (carry, digit and
+ * sign slips that propagate). Public math problems get the reference solution, or with the
+ * level's slip rate a copy whose last number is perturbed by one digit (a final-answer slip).
+ */
+export function noisyAttempt(
+  verifier: VerifierKind,
+  problem: TaskProblem,
+  rng: Rng,
+  noise: NoiseConfig,
+): NoisyText {
+  if (verifier === "integer") {
+    const r = noisySolve(ProblemSchema.parse(problem) as Problem, rng, noise);
+    return { text: r.text, correct: r.correct };
+  }
+  const rate = slipRate(Math.max(1, problem.level), noise);
+  if (!rng.bool(rate)) return { text: problem.solution, correct: true };
+  const slipped = slipLastNumber(problem.solution, rng);
+  if (slipped === null) return { text: problem.solution, correct: true };
+  return { text: slipped, correct: verifyAttempt(verifier, problem, slipped).correct };
+}
+
+/** Changes one digit of the last number in `text` (never to the same digit); null if none. */
+export function slipLastNumber(text: string, rng: Rng): string | null {
+  const matches = [...text.matchAll(/\d+/g)];
+  const last = matches.at(-1);
+  if (!last || last.index === undefined) return null;
+  const digits = last[0];
+  const pos = rng.int(0, digits.length - 1);
+  const old = Number(digits[pos]);
+  const delta = rng.bool() ? 1 : -1;
+  let d = (old + delta + 10) % 10;
+  if (pos === 0 && d === 0 && digits.length > 1) d = old === 9 ? 8 : old + 1;
+  const changed = digits.slice(0, pos) + String(d) + digits.slice(pos + 1);
+  const at = last.index;
+  return text.slice(0, at) + changed + text.slice(at + digits.length);
+}
+
+/** The sorted set of characters used by `texts` (the char tokenizer's charset). */
+export function charsetOf(texts: Iterable<string>): string {
+  const set = new Set<string>();
+  for (const t of texts) for (const c of t) set.add(c);
+  return [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join("");
+}
+
+/** A seeded generator for a named purpose (e.g. `base/transcripts`). */
+export function taskRng(seed: number, purpose: string): Rng {
+  return createRng(`${seed}/${purpose}`);
+}

@@ -1,0 +1,98 @@
+/**
+ * `base`: trains the small character-level base model on two-attempt transcripts from the noisy
+ * solver. Both attempts of a transcript are drawn independently, so the model answers well but
+ * not perfectly and learns no self-correction skill (the paper's starting point).
+ *
+ * @module
+ */
+import { z } from "zod";
+import { defineStage } from "../pipeline/mod.ts";
+import { BaseConfig, ExperimentConfig, ModelConfig } from "./config.ts";
+import { problems } from "./problems.ts";
+
+/** The base stage's params. */
+export const BaseParams = z.object({
+  backend: ExperimentConfig.shape.backend,
+  model: ModelConfig,
+  base: BaseConfig,
+});
+
+/** The base stage. */
+export const base = defineStage({
+  name: "base",
+  module: import.meta.url,
+  description: "base model trained on noisy two-attempt transcripts",
+  inputs: { problems },
+  params: BaseParams,
+  async run(ctx) {
+    const { startTensorStage } = await import("../score/runtime.ts");
+    const { readProblemSet, savePolicy } = await import("../score/io.ts");
+    const { noisyAttempt, taskRng } = await import("../score/task.ts");
+    const { buildTextTranscript } = await import("../score/transcript.ts");
+    const { fitTranscripts } = await import("../score/supervised.ts");
+    const { AdamW, CharTokenizer, GPT } = await import("../model/mod.ts");
+    await startTensorStage(ctx, ctx.params.backend);
+    const { model: m, base: b } = ctx.params;
+    const set = await readProblemSet(ctx.input("problems"));
+    const tok = new CharTokenizer(set.info.charset);
+    const rng = taskRng(b.seed, "base/transcripts");
+    const transcripts = [];
+    let correct = 0;
+    let dropped = 0;
+    for (const p of set.train) {
+      for (let j = 0; j < b.transcriptsPerProblem; j++) {
+        const a1 = noisyAttempt(set.info.verifier, p, rng, b.noise);
+        const a2 = noisyAttempt(set.info.verifier, p, rng, b.noise);
+        const t = buildTextTranscript(tok, p.question, a1.text, a2.text);
+        if (t.tokens.length > m.ctxLen) {
+          dropped++;
+          continue;
+        }
+        correct += Number(a1.correct) + Number(a2.correct);
+        transcripts.push(t);
+      }
+    }
+    if (dropped > 0) ctx.log(`dropped ${dropped} transcripts longer than ctxLen ${m.ctxLen}`);
+    if (transcripts.length === 0) {
+      throw new Error(
+        `base: every transcript is longer than model.ctxLen=${m.ctxLen}; raise model.ctxLen`,
+      );
+    }
+    ctx.log(
+      `${transcripts.length} transcripts, ${(correct / (2 * transcripts.length) * 100).toFixed(1)}% ` +
+        "of attempts correct",
+    );
+    const model = new GPT({
+      vocabSize: tok.vocabSize,
+      ctxLen: m.ctxLen,
+      nLayer: m.nLayer,
+      nHead: m.nHead,
+      dModel: m.dModel,
+      seed: b.seed,
+    });
+    const opt = new AdamW({
+      lr: b.lr,
+      warmupSteps: b.warmupSteps,
+      schedule: "cosine",
+      totalSteps: b.steps,
+      weightDecay: 0.01,
+    });
+    const started = performance.now();
+    await fitTranscripts(model, opt, transcripts, {
+      steps: b.steps,
+      batchSize: b.batchSize,
+      segments: [1, 2],
+      seed: b.seed,
+      padId: tok.special.pad,
+      signal: ctx.signal,
+      onStep: async (s) => {
+        await ctx.metrics({ step: s.step, loss: s.loss, lr: s.lr, gradNorm: s.gradNorm });
+        const rate = (s.step + 1) / ((performance.now() - started) / 1000);
+        ctx.progress({ step: s.step + 1, total: b.steps, loss: s.loss, "steps/s": rate });
+      },
+    });
+    await savePolicy(ctx.outDir, model, tok, { stage: "base", params: model.numParams() });
+    model.dispose();
+    opt.dispose();
+  },
+});

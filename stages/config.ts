@@ -1,0 +1,142 @@
+/**
+ * The experiment's configuration schema: the single source of truth for every knob of the
+ * pipeline. Defaults are the embedded `default` experiment; presets and `--config` files override
+ * them. Each stage reads only the sections it declares, so a knob invalidates only its readers.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const int = (min = 0) => z.number().int().min(min);
+const prob = () => z.number().min(0).max(1);
+
+/** Where the problems come from: the embedded families, or local files of a public set. */
+export const ProblemsConfig = z.discriminatedUnion("source", [
+  z.object({
+    source: z.literal("embedded"),
+    families: z.array(z.enum(["add", "mul", "lin", "mod"])).min(1).default([
+      "add",
+      "mul",
+      "lin",
+      "mod",
+    ]),
+    levels: z.array(z.number().int().min(1).max(3)).min(1).default([1, 2, 3]),
+    nTrain: int(1).default(4000),
+    nTest: int(1).default(400),
+    seed: z.number().int().default(1),
+  }).strict(),
+  z.object({
+    source: z.enum(["gsm8k", "math", "math500"]),
+    /** Local file (or MATH directory) of the training split. */
+    train: z.string().min(1),
+    /** Local file (or MATH directory) of the test split. */
+    test: z.string().min(1),
+    /** Skip malformed rows (and report how many) instead of failing. */
+    skipBadRows: z.boolean().default(false),
+    /** Keep at most this many problems per split (0 = all). */
+    limit: int().default(0),
+  }).strict(),
+]);
+
+/** The transformer's size. */
+export const ModelConfig = z.object({
+  dModel: int(8).default(128),
+  nLayer: int(1).default(2),
+  nHead: int(1).default(4),
+  ctxLen: int(16).default(160),
+}).strict();
+
+/** Noise of the base model's training transcripts (slip probability by level). */
+export const NoiseConfig = z.object({
+  base: prob().default(0.15),
+  perLevel: z.number().min(-1).max(1).default(0.15),
+}).strict();
+
+/** Base-model pretraining on noisy two-attempt transcripts. */
+export const BaseConfig = z.object({
+  steps: int(1).default(1500),
+  batchSize: int(1).default(32),
+  lr: z.number().positive().default(3e-3),
+  warmupSteps: int().default(50),
+  /** Transcripts per training problem (attempts drawn independently). */
+  transcriptsPerProblem: int(1).default(2),
+  noise: NoiseConfig.default({ base: 0.15, perLevel: 0.15 }),
+  seed: z.number().int().default(1),
+}).strict();
+
+/** Decoding limits shared by every stage that samples. */
+export const DecodeConfig = z.object({
+  /** Maximum tokens of one attempt. */
+  maxAttemptTokens: int(4).default(64),
+}).strict();
+
+/** Two-attempt samples from the base model (the data of STaR and Pair-SFT). */
+export const RolloutsConfig = z.object({
+  samplesPerProblem: int(1).default(4),
+  temperature: z.number().min(0).default(1),
+  /** Training problems to sample (0 = all). */
+  problems: int().default(1000),
+}).strict();
+
+/** On-policy RL shared settings (SCoRe stages, naive RL and the RL ablations). */
+export const RlConfig = z.object({
+  lr: z.number().positive().default(1e-4),
+  problemsPerStep: int(1).default(16),
+  samplesPerProblem: int(1).default(4),
+  temperature: z.number().positive().default(1),
+  alpha: z.number().min(0).default(10),
+  beta1: z.number().min(0).default(0.01),
+  beta2: z.number().min(0).default(0.1),
+  stage1Steps: int(1).default(60),
+  stage2Steps: int(1).default(60),
+  /** Steps of the single-stage baselines and ablations (naive RL, w/o Stage I, single-turn). */
+  baselineSteps: int(1).default(120),
+}).strict();
+
+/** Supervised fine-tuning baselines: STaR (D+) and Pair-SFT. */
+export const SftConfig = z.object({
+  lr: z.number().positive().default(3e-4),
+  batchSize: int(1).default(32),
+  /** STaR: collect-and-fine-tune rounds. */
+  starRounds: int(1).default(3),
+  /** STaR: fine-tuning steps per round. */
+  starSteps: int(1).default(100),
+  /** Pair-SFT: passes over the pairs (the paper: one epoch). */
+  pairEpochs: int(1).default(1),
+}).strict();
+
+/** Evaluation of every checkpoint. */
+export const EvaluateConfig = z.object({
+  /** Bootstrap resamples for the 95% intervals. */
+  bootstrap: int(10).default(1000),
+  /** Inference-time scaling: K values (K samples + self-correction vs 2K samples). */
+  scalingK: z.array(int(1)).default([1, 2, 4, 8, 16]),
+  scalingTemperature: z.number().min(0).default(0.7),
+  /** Test problems used for the scaling curve (0 = all). */
+  scalingProblems: int().default(200),
+}).strict();
+
+/** Seeds of the methods and of the ablations. */
+export const SeedsConfig = z.object({
+  methods: z.array(z.number().int()).min(1).default([0, 1, 2]),
+  ablations: z.array(z.number().int()).min(1).default([0]),
+}).strict();
+
+/** The whole configuration. */
+export const ExperimentConfig = z.object({
+  /** The experiment's name, shown in the report (presets set it to their own name). */
+  name: z.string().min(1).default("default"),
+  /** tfjs backend: auto picks webgpu on a real GPU adapter, else wasm. */
+  backend: z.enum(["auto", "webgpu", "wasm", "cpu"]).default("auto"),
+  seeds: SeedsConfig.default(SeedsConfig.parse({})),
+  problems: ProblemsConfig.default(ProblemsConfig.parse({ source: "embedded" })),
+  model: ModelConfig.default(ModelConfig.parse({})),
+  base: BaseConfig.default(BaseConfig.parse({})),
+  decode: DecodeConfig.default(DecodeConfig.parse({})),
+  rollouts: RolloutsConfig.default(RolloutsConfig.parse({})),
+  rl: RlConfig.default(RlConfig.parse({})),
+  sft: SftConfig.default(SftConfig.parse({})),
+  evaluate: EvaluateConfig.default(EvaluateConfig.parse({})),
+}).strict();
+/** The whole configuration, validated. */
+export type ExperimentConfig = z.infer<typeof ExperimentConfig>;

@@ -1,0 +1,131 @@
+/**
+ * The SCoRe pipeline: the experiment's config schema, its presets, and the DAG of stages.
+ *
+ * ```
+ * problems → base → rollouts → {star, pair_sft}
+ *            base → {naive_rl, stage1 → stage2, ablations}
+ * every checkpoint → eval → report
+ * ```
+ *
+ * Methods run once per `seeds.methods` seed, ablations once per `seeds.ablations` seed; stage
+ * instances are named `<method>@s<seed>` and their evaluations `eval@<method>.s<seed>`.
+ *
+ * @module
+ */
+import { definePipeline, type Stage } from "../pipeline/mod.ts";
+import { ExperimentConfig } from "./config.ts";
+import { problems } from "./problems.ts";
+import { base } from "./base.ts";
+import { rollouts } from "./rollouts.ts";
+import { type RlMethod, rlStage, sftStage } from "./training.ts";
+import { evaluateStage } from "./evaluate.ts";
+import { type ReportCurve, type ReportEval, reportStage } from "./report.ts";
+
+export { ExperimentConfig } from "./config.ts";
+
+const stage1: RlMethod = {
+  method: "stage1",
+  description: "SCoRe Stage I: reward on attempt 2, β2 pins attempt 1 to the base",
+  objective: (rl) => ({ kind: "stage1", alpha: 0, beta1: rl.beta1, beta2: rl.beta2 }),
+  steps: (rl) => rl.stage1Steps,
+};
+const stage2: RlMethod = {
+  method: "stage2",
+  description: "SCoRe Stage II: r1 + r2 with shaping α·(r2 − r1), KL β1",
+  objective: (rl) => ({ kind: "stage2", alpha: rl.alpha, beta1: rl.beta1, beta2: rl.beta2 }),
+  steps: (rl) => rl.stage2Steps,
+};
+const naiveRl: RlMethod = {
+  method: "naive_rl",
+  description: "naive multi-turn RL: r1 + r2 from the base, no Stage I, no shaping",
+  objective: (rl) => ({ kind: "stage2", alpha: 0, beta1: rl.beta1, beta2: rl.beta2 }),
+  steps: (rl) => rl.baselineSteps,
+};
+const noStage1: RlMethod = {
+  method: "abl_no_stage1",
+  description: "ablation: Stage II objective with shaping from the base (no Stage I)",
+  objective: stage2.objective,
+  steps: (rl) => rl.baselineSteps,
+};
+const noShaping: RlMethod = {
+  method: "abl_no_shaping",
+  description: "ablation: Stage I then Stage II without the shaping bonus",
+  objective: naiveRl.objective,
+  steps: stage2.steps,
+};
+const singleTurn: RlMethod = {
+  method: "abl_single_turn",
+  description: "ablation: single-turn RL on attempt 1 only",
+  objective: (rl) => ({ kind: "single_turn", alpha: 0, beta1: rl.beta1, beta2: rl.beta2 }),
+  steps: (rl) => rl.baselineSteps,
+};
+
+/** Every stage instance for a validated config. */
+export function buildStages(config: ExperimentConfig): Stage<unknown>[] {
+  const stages: Stage<unknown>[] = [problems, base, rollouts];
+  const evals: ReportEval[] = [];
+  const curves: ReportCurve[] = [];
+  const add = (method: string, seed: number, s: Stage<unknown>, curve: boolean) => {
+    stages.push(s);
+    if (curve) curves.push({ method, seed, stage: s });
+  };
+  const evaluate = (method: string, seed: number, model: Stage<unknown>, scaling = false) => {
+    const e = evaluateStage(model, { id: `${method}.s${seed}`, scaling });
+    stages.push(e);
+    evals.push({ method, seed, stage: e });
+  };
+  const first = config.seeds.methods[0];
+  evaluate("base", first, base, true);
+  const stage1BySeed = new Map<number, Stage<unknown>>();
+  const stage1For = (seed: number) => {
+    let s = stage1BySeed.get(seed);
+    if (!s) {
+      s = rlStage(stage1, seed, base);
+      stage1BySeed.set(seed, s);
+      add("score", seed, s, true);
+    }
+    return s;
+  };
+  for (const seed of config.seeds.methods) {
+    const s2 = rlStage(stage2, seed, stage1For(seed));
+    add("score", seed, s2, true);
+    evaluate("score", seed, s2, seed === first);
+    const star = sftStage("star", "star", seed, base);
+    add("star", seed, star, false);
+    evaluate("star", seed, star);
+    const pair = sftStage("pair_sft", "pair_sft", seed, base);
+    add("pair_sft", seed, pair, false);
+    evaluate("pair_sft", seed, pair);
+    const naive = rlStage(naiveRl, seed, base);
+    add("naive_rl", seed, naive, true);
+    evaluate("naive_rl", seed, naive);
+  }
+  for (const seed of config.seeds.ablations) {
+    for (const [m, init] of [[singleTurn, base], [noStage1, base]] as const) {
+      const s = rlStage(m, seed, init);
+      add(m.method, seed, s, true);
+      evaluate(m.method, seed, s);
+    }
+    const ns = rlStage(noShaping, seed, stage1For(seed));
+    add(noShaping.method, seed, ns, true);
+    evaluate(noShaping.method, seed, ns);
+    const ss = sftStage("star", "abl_star_stage2", seed, stage1For(seed));
+    add("abl_star_stage2", seed, ss, false);
+    evaluate("abl_star_stage2", seed, ss);
+  }
+  stages.push(reportStage(evals, curves));
+  return stages;
+}
+
+/** The SCoRe pipeline (config schema, presets, DAG). */
+export const pipeline = definePipeline({
+  config: ExperimentConfig,
+  presets: {
+    default: new URL("../presets/default.yaml", import.meta.url),
+    smoke: new URL("../presets/smoke.yaml", import.meta.url),
+  },
+  stages: buildStages,
+  module: import.meta.url,
+});
+
+export default pipeline;

@@ -1,0 +1,140 @@
+/**
+ * `report`: assembles every evaluation and training curve into `report.md`, a self-contained
+ * `report.html` and `report.json`, with the paper's numbers beside ours and a verdict on each of
+ * the five claims of SCORE.md.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { defineStage, type Stage } from "../pipeline/mod.ts";
+import { ExperimentConfig } from "./config.ts";
+import { problems } from "./problems.ts";
+
+/** One evaluated checkpoint the report reads: its method row, seed and evaluation stage. */
+export interface ReportEval {
+  method: string;
+  seed: number;
+  stage: Stage<unknown>;
+}
+
+/** One training run whose metrics become a curve. */
+export interface ReportCurve {
+  method: string;
+  seed: number;
+  stage: Stage<unknown>;
+}
+
+/** The report stage's params. */
+export const ReportParams = z.object({
+  name: z.string(),
+  backend: ExperimentConfig.shape.backend,
+  seeds: ExperimentConfig.shape.seeds,
+  bootstrap: z.number().int(),
+});
+
+const MetricsLine = z.object({
+  step: z.number().int(),
+  reward1: z.number().nullable().optional(),
+  reward2: z.number().nullable().optional(),
+  kl1: z.number().nullable().optional(),
+  kl2: z.number().nullable().optional(),
+  delta: z.number().nullable().optional(),
+  changedAnswer: z.number().nullable().optional(),
+}).passthrough();
+
+/** The report stage over the given evaluations and training runs. */
+export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<unknown> {
+  const inputs: Record<string, Stage<unknown>> = { problems };
+  for (const e of [...evals, ...curves]) inputs[e.stage.name] = e.stage;
+  return defineStage({
+    name: "report",
+    module: import.meta.url,
+    description: "report.md, report.html and report.json",
+    headline: "report.md",
+    inputs,
+    params: ReportParams,
+    select: (config) => {
+      const c = config as z.infer<typeof ExperimentConfig>;
+      return { name: c.name, backend: c.backend, seeds: c.seeds, bootstrap: c.evaluate.bootstrap };
+    },
+    async run(ctx) {
+      const { readJsonl, readProblemSet } = await import("../score/io.ts");
+      const { EvalRecord, evaluateMethod, ScalingPoint } = await import("../metrics/mod.ts");
+      const { buildComparisons, METHOD_IDS, renderHtml, renderJson, renderMarkdown } =
+        await import("../report/mod.ts");
+      const p = ctx.params;
+      const set = await readProblemSet(ctx.input("problems"));
+      type Id = (typeof METHOD_IDS)[number];
+      const records = new Map<string, { seed: number; records: z.infer<typeof EvalRecord>[] }[]>();
+      const scaling = [];
+      for (const e of evals) {
+        const dir = ctx.input(e.stage.name);
+        const rows = await readJsonl(`${dir}/eval.jsonl`, EvalRecord);
+        const list = records.get(e.method) ?? [];
+        list.push({ seed: e.seed, records: rows });
+        records.set(e.method, list);
+        try {
+          const raw = JSON.parse(await Deno.readTextFile(`${dir}/scaling.json`));
+          const points = z.array(ScalingPoint).parse(raw);
+          const samples = (await Deno.readTextFile(`${dir}/scaling_samples.jsonl`)).split("\n")
+            .filter((l) => l.trim() !== "");
+          scaling.push({
+            method: e.method as Id,
+            temperature: 0.7,
+            samplesPerProblem: JSON.parse(samples[0]).samples.length,
+            problems: samples.length,
+            points,
+          });
+        } catch (err) {
+          if (!(err instanceof Deno.errors.NotFound)) throw err;
+        }
+      }
+      const bootstrap = { resamples: p.bootstrap, seed: 0 };
+      const methods = METHOD_IDS.filter((id) => records.has(id)).map((id) => ({
+        id,
+        evaluation: evaluateMethod(records.get(id)!, { bootstrap }),
+      }));
+      const byId: Partial<Record<Id, z.infer<typeof EvalRecord>[][]>> = {};
+      for (const [id, runs] of records) byId[id as Id] = runs.map((r) => r.records);
+      const trainingCurves = [];
+      for (const c of curves) {
+        const lines = await readJsonl(`${ctx.input(c.stage.name)}/metrics.jsonl`, MetricsLine);
+        const num = (x: number | null | undefined) => (x === null ? undefined : x);
+        trainingCurves.push({
+          stage: c.stage.family,
+          method: c.method as Id,
+          seed: c.seed,
+          points: lines.map((l) => ({
+            step: l.step,
+            reward1: num(l.reward1),
+            reward2: num(l.reward2),
+            kl1: num(l.kl1),
+            kl2: num(l.kl2),
+            delta: num(l.delta),
+            editRate: num(l.changedAnswer),
+          })),
+        });
+      }
+      const data = {
+        meta: {
+          title: "SCoRe reproduction",
+          preset: p.name,
+          seeds: p.seeds.methods,
+          budget: `methods: ${p.seeds.methods.length} seeds; ablations: ` +
+            `${p.seeds.ablations.length} seed(s)`,
+          backend: p.backend,
+          dataset: `${set.info.source} (${set.info.counts.train} train / ` +
+            `${set.info.counts.test} test)`,
+          testProblems: set.info.counts.test,
+        },
+        methods,
+        curves: trainingCurves,
+        scaling,
+        comparisons: buildComparisons(byId, bootstrap),
+      };
+      await Deno.writeTextFile(`${ctx.outDir}/report.md`, renderMarkdown(data));
+      await Deno.writeTextFile(`${ctx.outDir}/report.html`, renderHtml(data));
+      await Deno.writeTextFile(`${ctx.outDir}/report.json`, renderJson(data));
+    },
+  });
+}

@@ -1,0 +1,209 @@
+/**
+ * Factories for the training stages of every method: on-policy RL (SCoRe Stage I and II, naive
+ * multi-turn RL, the RL ablations) and the supervised baselines (STaR, Pair-SFT, STaR in Stage II).
+ * Each instance is one method and one seed, named `<method>@s<seed>`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { defineStage, type Stage } from "../pipeline/mod.ts";
+import { DecodeConfig, ExperimentConfig, RlConfig, SftConfig } from "./config.ts";
+import { ObjectiveSpec } from "../score/rewards.ts";
+import { problems } from "./problems.ts";
+import { base } from "./base.ts";
+import { rollouts } from "./rollouts.ts";
+
+type Config = z.infer<typeof ExperimentConfig>;
+type Rl = z.infer<typeof RlConfig>;
+
+/** Params of an RL stage: the objective and schedule it derives from the `rl` section. */
+export const RlStageParams = z.object({
+  backend: ExperimentConfig.shape.backend,
+  decode: DecodeConfig,
+  seed: z.number().int(),
+  objective: ObjectiveSpec,
+  steps: z.number().int().min(1),
+  lr: z.number().positive(),
+  problemsPerStep: z.number().int().min(1),
+  samplesPerProblem: z.number().int().min(1),
+  temperature: z.number().positive(),
+});
+
+/** How an RL method derives its objective and step count from the `rl` section. */
+export interface RlMethod {
+  /** Method name (the stage family), e.g. "stage2". */
+  method: string;
+  objective: (rl: Rl) => ObjectiveSpec;
+  steps: (rl: Rl) => number;
+  description: string;
+}
+
+/**
+ * An RL stage: starts from `init`'s checkpoint (the base model or a Stage I model) and trains
+ * against the frozen base model as reference.
+ */
+export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<unknown> {
+  return defineStage({
+    name: `${m.method}@s${seed}`,
+    module: import.meta.url,
+    description: m.description,
+    inputs: { problems, base, init },
+    params: RlStageParams,
+    select: (config) => {
+      const c = config as Config;
+      return {
+        backend: c.backend,
+        decode: c.decode,
+        seed,
+        objective: m.objective(c.rl),
+        steps: m.steps(c.rl),
+        lr: c.rl.lr,
+        problemsPerStep: c.rl.problemsPerStep,
+        samplesPerProblem: c.rl.samplesPerProblem,
+        temperature: c.rl.temperature,
+      };
+    },
+    async run(ctx) {
+      const { startTensorStage } = await import("../score/runtime.ts");
+      const { loadPolicy, readProblemSet, savePolicy } = await import("../score/io.ts");
+      const { runRl } = await import("../score/rl.ts");
+      const { AdamW } = await import("../model/mod.ts");
+      const p = ctx.params;
+      await startTensorStage(ctx, p.backend);
+      ctx.record({ seeds: [p.seed] });
+      const set = await readProblemSet(ctx.input("problems"));
+      const { model: policy, tok } = await loadPolicy(ctx.input("init"), { trainable: true });
+      const { model: ref } = await loadPolicy(ctx.input("base"), { trainable: false });
+      const opt = new AdamW({ lr: p.lr, warmupSteps: 0, clipNorm: 1 });
+      const started = performance.now();
+      await runRl(policy, ref, opt, tok, set.train, {
+        objective: p.objective,
+        steps: p.steps,
+        problemsPerStep: p.problemsPerStep,
+        samplesPerProblem: p.samplesPerProblem,
+        temperature: p.temperature,
+        maxAttemptTokens: p.decode.maxAttemptTokens,
+        seed: p.seed,
+        verifier: set.info.verifier,
+        signal: ctx.signal,
+      }, async (s) => {
+        await ctx.metrics({ ...s });
+        ctx.progress({
+          step: s.step + 1,
+          total: p.steps,
+          r1: s.reward1,
+          r2: s.reward2 ?? undefined,
+          kl1: s.kl1,
+          "steps/s": (s.step + 1) / ((performance.now() - started) / 1000),
+        });
+      });
+      await savePolicy(ctx.outDir, policy, tok, { stage: ctx.name, objective: p.objective });
+      policy.dispose();
+      ref.dispose();
+      opt.dispose();
+    },
+  });
+}
+
+/** Params of a supervised self-correction stage (STaR, Pair-SFT). */
+export const SftStageParams = z.object({
+  backend: ExperimentConfig.shape.backend,
+  decode: DecodeConfig,
+  seed: z.number().int(),
+  kind: z.enum(["star", "pair_sft"]),
+  sft: SftConfig,
+  rolloutSamples: z.number().int().min(1),
+  rolloutProblems: z.number().int().min(0),
+});
+
+/**
+ * A supervised stage. `star`: rounds of collect (temperature 1) → keep traces whose attempt 2 is
+ * right → fine-tune on attempt 2; round 1 uses the `rollouts` stage when starting from the base
+ * model. `pair_sft`: one pass over (wrong, correct) pairs built from the rollouts.
+ */
+export function sftStage(
+  kind: "star" | "pair_sft",
+  method: string,
+  seed: number,
+  init: Stage<unknown>,
+): Stage<unknown> {
+  const fromBase = init === base;
+  return defineStage({
+    name: `${method}@s${seed}`,
+    module: import.meta.url,
+    description: kind === "star" ? "STaR (D+) collect-and-fine-tune" : "Pair-SFT",
+    inputs: fromBase ? { problems, base, init, rollouts } : { problems, base, init },
+    params: SftStageParams,
+    select: (config) => {
+      const c = config as Config;
+      return {
+        backend: c.backend,
+        decode: c.decode,
+        seed,
+        kind,
+        sft: c.sft,
+        rolloutSamples: c.rollouts.samplesPerProblem,
+        rolloutProblems: c.rollouts.problems,
+      };
+    },
+    async run(ctx) {
+      const { startTensorStage } = await import("../score/runtime.ts");
+      const { loadPolicy, readJsonl, readProblemSet, savePolicy } = await import(
+        "../score/io.ts"
+      );
+      const { collectRollouts, RolloutRecord } = await import("../score/rollouts.ts");
+      const { pairSftTraces, starTraces } = await import("../score/sft.ts");
+      const { buildTextTranscript } = await import("../score/transcript.ts");
+      const { fitTranscripts } = await import("../score/supervised.ts");
+      const { taskRng } = await import("../score/task.ts");
+      const { AdamW } = await import("../model/mod.ts");
+      const p = ctx.params;
+      await startTensorStage(ctx, p.backend);
+      ctx.record({ seeds: [p.seed] });
+      const set = await readProblemSet(ctx.input("problems"));
+      const { model, tok } = await loadPolicy(ctx.input("init"), { trainable: true });
+      const chosen = p.rolloutProblems > 0 ? set.train.slice(0, p.rolloutProblems) : set.train;
+      const given = fromBase
+        ? await readJsonl(`${ctx.input("rollouts")}/rollouts.jsonl`, RolloutRecord)
+        : null;
+      const rounds = kind === "star" ? p.sft.starRounds : 1;
+      let step = 0;
+      for (let round = 0; round < rounds; round++) {
+        const data = round === 0 && given ? given : await collectRollouts(model, tok, chosen, {
+          samplesPerProblem: p.rolloutSamples,
+          temperature: 1,
+          maxAttemptTokens: p.decode.maxAttemptTokens,
+          seed: p.seed * 1000 + round,
+          verifier: set.info.verifier,
+        });
+        const traces = kind === "star"
+          ? starTraces(data)
+          : pairSftTraces(data, taskRng(p.seed, "pair_sft/pairs"));
+        const transcripts = traces
+          .map((t) => buildTextTranscript(tok, t.question, t.attempt1, t.attempt2))
+          .filter((t) => t.tokens.length <= model.config.ctxLen);
+        ctx.log(`round ${round + 1}/${rounds}: ${transcripts.length} traces`);
+        if (transcripts.length === 0) continue;
+        const steps = kind === "star"
+          ? p.sft.starSteps
+          : Math.max(1, Math.ceil(transcripts.length * p.sft.pairEpochs / p.sft.batchSize));
+        const opt = new AdamW({ lr: p.sft.lr, warmupSteps: 0 });
+        await fitTranscripts(model, opt, transcripts, {
+          steps,
+          batchSize: p.sft.batchSize,
+          segments: [2],
+          seed: p.seed * 1000 + round,
+          padId: tok.special.pad,
+          signal: ctx.signal,
+          onStep: async (s) => {
+            await ctx.metrics({ round, step: step++, loss: s.loss, traces: transcripts.length });
+            ctx.progress({ step: s.step + 1, total: steps, round: round + 1, loss: s.loss });
+          },
+        });
+        opt.dispose();
+      }
+      await savePolicy(ctx.outDir, model, tok, { stage: ctx.name, kind });
+      model.dispose();
+    },
+  });
+}
