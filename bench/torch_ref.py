@@ -74,7 +74,7 @@ def main():
     d, nl, nh, v, ctx, b, t, steps, new_tokens = map(int, sys.argv[1:10])
     m = GPT(v, ctx, nl, nh, d)
     opt = torch.optim.AdamW(m.parameters(), lr=1e-3, weight_decay=0.0)
-    ids = torch.randint(0, v, (b, t))
+    ids = torch.randint(0, v, (b, t + 1))
 
     def train_step():
         logits, _ = m(ids[:, :-1])
@@ -117,7 +117,7 @@ def main():
 
     print(json.dumps({
         "train_step_ms": train_s * 1e3,
-        "train_tokens_per_s": b * (t - 1) / train_s,
+        "train_tokens_per_s": b * t / train_s,
         "sample_tokens_per_s": b * new_tokens / sample_s,
         "matmul_gflops": mm_gflops,
         "torch": torch.__version__,

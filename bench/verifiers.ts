@@ -59,6 +59,8 @@ async function bareRate(cmd: string, args: string[]): Promise<number> {
 }
 
 const fmt = (x: number) => x.toFixed(1);
+const loadavg = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+console.log(`load average before: ${loadavg()} (other work on the machine slows every figure)`);
 
 // warm-up: first runs pay for page cache and module loading
 await runCodeBatch([
@@ -105,7 +107,9 @@ console.log(
     fmt(barePy)
   }/s; sandbox/bare = ${(py.perS / barePy).toFixed(2)}`,
 );
-console.log(`pool of ${POOL} sandboxes, ${navigator.hardwareConcurrency} CPUs visible`);
+console.log(
+  `pool of ${POOL} sandboxes, ${navigator.hardwareConcurrency} CPUs visible, load average after: ${loadavg()}`,
+);
 console.log(JSON.stringify({
   math_per_s: Number(math.perS.toFixed(1)),
   code_js_per_s: Number(js.perS.toFixed(1)),

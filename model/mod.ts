@@ -72,3 +72,4 @@ export {
   readCheckpointConfig,
   saveCheckpoint,
 } from "./checkpoint.ts";
+export { WorkerPool } from "./parallel.ts";

@@ -3,8 +3,26 @@
  * pipeline's zod schema. Every failure is one `ConfigError` naming the file, line:col, the path in
  * the document and what was expected. Unknown keys are rejected even if the schema would strip them.
  */
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
+import { sha256Hex } from "./canonical.ts";
 import type { Pipeline } from "./pipeline.ts";
+
+type YamlModule = typeof import("yaml");
+let yamlModule: YamlModule | null = null;
+
+/** The YAML parser loads only when a text is not in the parse cache (it is slow to load). */
+async function loadYaml(): Promise<YamlModule> {
+  yamlModule ??= await import("yaml");
+  return yamlModule;
+}
+
+function yamlId(): string {
+  try {
+    return import.meta.resolve("yaml");
+  } catch {
+    return "yaml";
+  }
+}
 
 /** A config that cannot be used; the message is meant to be printed as is. */
 export class ConfigError extends Error {
@@ -35,11 +53,20 @@ export interface LoadConfigOptions {
   /** Overlay YAML file (relative to `cwd`). */
   file?: string;
   cwd?: string;
+  /**
+   * Directory caching parsed YAML by content (written only after a successful load): when every
+   * text hits and validation passes, the YAML parser is never loaded.
+   */
+  cacheDir?: string;
 }
 
-function parseYaml(label: string, text: string): { src: Source; value: Record<string, unknown> } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+function parseYaml(
+  Y: YamlModule,
+  label: string,
+  text: string,
+): { src: Source; value: Record<string, unknown> } {
+  const lc = new Y.LineCounter();
+  const doc = Y.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
@@ -63,6 +90,7 @@ function locate(
   doc: Document,
   path: PropertyKey[],
 ): { node: Node | null; key: Node | null; depth: number } {
+  const { isMap, isScalar, isSeq } = yamlModule!;
   let node = doc.contents as Node | null;
   let key: Node | null = null;
   let depth = 0;
@@ -155,44 +183,72 @@ export async function loadConfig(
       }`,
     );
   }
-  const sources: Source[] = [];
   const read: string[] = [];
-  let text: string;
-  let label: string;
+  const docs: { label: string; text: string }[] = [];
   if (preset instanceof URL) {
     const p = decodeURIComponent(preset.pathname);
     try {
-      text = await Deno.readTextFile(p);
+      docs.push({ label: p, text: await Deno.readTextFile(p) });
     } catch (e) {
       throw new ConfigError(
         `config error: preset "${presetName}" file ${p}: ${(e as Error).message}`,
       );
     }
-    label = p;
     read.push(p);
   } else {
-    text = preset;
-    label = `preset "${presetName}"`;
+    docs.push({ label: `preset "${presetName}"`, text: preset });
   }
-  const base = parseYaml(label, text);
-  sources.push(base.src);
-  let merged = base.value;
   let file: string | undefined;
   if (opts.file) {
     file = opts.file.startsWith("/") ? opts.file : `${cwd}/${opts.file}`;
-    let overlayText: string;
     try {
-      overlayText = await Deno.readTextFile(file);
+      docs.push({ label: opts.file, text: await Deno.readTextFile(file) });
     } catch (e) {
       throw new ConfigError(
         `config error: cannot read config file ${opts.file}: ${(e as Error).message}`,
       );
     }
     read.push(file);
-    const over = parseYaml(opts.file, overlayText);
-    sources.push(over.src);
-    merged = mergeConfig(merged, over.value);
   }
+  const done = (config: unknown): LoadedConfig => ({
+    config: config as Record<string, unknown>,
+    preset: presetName,
+    file,
+    sources: read,
+  });
+
+  // Fast route: every text parsed before and the result valid.
+  const cacheFiles = opts.cacheDir
+    ? await Promise.all(
+      docs.map(async (d) => `${opts.cacheDir}/${await sha256Hex(`${yamlId()}\n${d.text}`)}.json`),
+    )
+    : null;
+  if (cacheFiles) {
+    const values: Record<string, unknown>[] = [];
+    for (const f of cacheFiles) {
+      try {
+        values.push(JSON.parse(Deno.readTextFileSync(f)));
+      } catch {
+        break;
+      }
+    }
+    if (values.length === docs.length) {
+      const merged = values.reduce((a, b) => mergeConfig(a, b), {});
+      const res = pipeline.config.safeParse(merged);
+      if (res.success && !findUnknown(merged, res.data, [])) return done(res.data);
+    }
+  }
+
+  // Full route: parse with positions so any error can name its place.
+  const Y = await loadYaml();
+  const sources: Source[] = [];
+  const values: Record<string, unknown>[] = [];
+  for (const d of docs) {
+    const parsed = parseYaml(Y, d.label, d.text);
+    sources.push(parsed.src);
+    values.push(parsed.value);
+  }
+  const merged = values.reduce((a, b) => mergeConfig(a, b), {});
   const res = pipeline.config.safeParse(merged);
   if (!res.success) {
     const issue = res.error.issues[0] as {
@@ -225,5 +281,15 @@ export async function loadConfig(
       }: unknown key "${last}"; expected one of: ${unknown.allowed.join(", ")}`,
     );
   }
-  return { config: res.data as Record<string, unknown>, preset: presetName, file, sources: read };
+  if (cacheFiles) {
+    try {
+      Deno.mkdirSync(opts.cacheDir!, { recursive: true });
+      cacheFiles.forEach((f, k) => {
+        const tmp = `${f}.${Deno.pid}.tmp`;
+        Deno.writeTextFileSync(tmp, JSON.stringify(values[k]));
+        Deno.renameSync(tmp, f);
+      });
+    } catch { /* a cache: never fail over it */ }
+  }
+  return done(res.data);
 }

@@ -2,8 +2,16 @@
  * Streaming SHA-256 of files and directory trees with node:crypto (native) and large reads. The tree
  * digest is the sha256 of the canonical JSON of the sorted [path, size, sha256] list.
  */
-import { createHash } from "node:crypto";
 import { hashJson } from "./canonical.ts";
+
+type CreateHash = typeof import("node:crypto").createHash;
+let createHashFn: CreateHash | null = null;
+
+/** node:crypto loads on first use: a no-op run that hashes no output never pays for it. */
+async function nodeCreateHash(): Promise<CreateHash> {
+  createHashFn ??= (await import("node:crypto")).createHash;
+  return createHashFn;
+}
 
 /** One file of a tree: path relative to the tree root (with "/"), size, sha256 hex. */
 export interface TreeFile {
@@ -17,7 +25,7 @@ let buffer: Uint8Array | null = null;
 
 /** SHA-256 hex of a file, read in 8 MiB chunks; optionally fsyncs it. */
 export async function hashFile(path: string, opts: { fsync?: boolean } = {}): Promise<string> {
-  const h = createHash("sha256");
+  const h = (await nodeCreateHash())("sha256");
   const f = await Deno.open(path, { read: true });
   try {
     buffer ??= new Uint8Array(CHUNK);

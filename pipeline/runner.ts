@@ -52,7 +52,14 @@ export interface Session {
 /** Loads the config, builds the DAG and opens the store. Errors are ConfigError or DagError. */
 export async function openSession(pipeline: Pipeline, opts: SessionOptions = {}): Promise<Session> {
   const cwd = opts.cwd ?? Deno.cwd();
-  const loaded = await loadConfig(pipeline, { preset: opts.preset, file: opts.file, cwd });
+  const root = opts.root ?? projectRoot(cwd);
+  const storeDir = resolveStoreDir(root, cwd, opts.storeDir);
+  const loaded = await loadConfig(pipeline, {
+    preset: opts.preset,
+    file: opts.file,
+    cwd,
+    cacheDir: `${storeDir}/cache/yaml`,
+  });
   let dag: Dag;
   try {
     dag = buildDag(pipeline.stages(loaded.config as never));
@@ -60,8 +67,7 @@ export async function openSession(pipeline: Pipeline, opts: SessionOptions = {})
     if (e instanceof DagError) throw new DagError(`pipeline error: ${e.message}`);
     throw e;
   }
-  const root = opts.root ?? projectRoot(cwd);
-  const store = new Store(resolveStoreDir(root, cwd, opts.storeDir));
+  const store = new Store(storeDir);
   const graph = new CodeGraph({ root, files: new FileDigests(`${store.dir}/cache/files.json`) });
   return {
     pipeline,

@@ -80,7 +80,7 @@ function slug(s: string): string {
   return s.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
 }
 
-function curveCharts(stage: string, curves: TrainingCurve[]): string {
+function curveCharts(curves: TrainingCurve[]): string {
   const seeds = curves.map((c) => c.seed);
   const seedName = (s: number) => (seeds.length > 1 ? ` · seed ${s}` : "");
   const series = (
@@ -106,20 +106,20 @@ function curveCharts(stage: string, curves: TrainingCurve[]): string {
     series((p) => p[k], name, (i) => PALETTE[(i + 2) % PALETTE.length], () => false);
   const charts = [
     lineChart({
-      title: `${stage}: reward per attempt`,
+      title: "Reward per attempt",
       series: perAttempt("reward1", "reward2"),
       xLabel: "step",
       yLabel: "mean reward",
     }),
     lineChart({
-      title: `${stage}: KL to reference per attempt`,
+      title: "KL to the reference, per attempt",
       series: perAttempt("kl1", "kl2"),
       xLabel: "step",
       yLabel: "KL",
       includeZero: true,
     }),
     lineChart({
-      title: `${stage}: Δ (train batches)`,
+      title: "Δ on training batches",
       series: bySeed("delta", "Δ"),
       xLabel: "step",
       yLabel: "Δ (pp)",
@@ -127,7 +127,7 @@ function curveCharts(stage: string, curves: TrainingCurve[]): string {
       percentY: true,
     }),
     lineChart({
-      title: `${stage}: changed-answer rate`,
+      title: "Changed-answer rate",
       series: bySeed("editRate", "edit rate"),
       xLabel: "step",
       yLabel: "% changed",
@@ -283,7 +283,7 @@ export function renderHtml(input: ReportDataInput | ReportData): string {
   for (const cv of data.curves) if (!stages.includes(cv.stage)) stages.push(cv.stage);
   for (const st of stages) {
     parts.push(`<h3>${esc(st)}</h3>`);
-    parts.push(curveCharts(st, data.curves.filter((c) => c.stage === st)));
+    parts.push(curveCharts(data.curves.filter((c) => c.stage === st)));
   }
   if (data.curves.length) {
     const s = curveSummary(data);

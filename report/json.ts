@@ -8,6 +8,7 @@ import {
   PAPER_MATH,
   PAPER_SCALING,
 } from "./paper.ts";
+import { parseReportData } from "./parse.ts";
 import { methodLabel, ReportData, type ReportDataInput } from "./schema.ts";
 import { paperRowFor } from "./tables.ts";
 
@@ -53,4 +54,39 @@ export function reportObject(input: ReportDataInput | ReportData) {
 /** Renders report.json (2-space indented, trailing newline). Same data → same bytes. */
 export function renderJson(input: ReportDataInput | ReportData): string {
   return JSON.stringify(reportObject(input), null, 2) + "\n";
+}
+
+/**
+ * Reads report.json back into ReportData (for notebooks and re-rendering). Errors name `source`
+ * and the bad path. renderJson(parseReportJson(renderJson(d))) === renderJson(d).
+ */
+export function parseReportJson(text: string, source = "report.json"): ReportData {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+  const o = raw as Record<string, unknown> | null;
+  if (!o || typeof o !== "object" || o.format !== REPORT_JSON_FORMAT) {
+    throw new Error(
+      `${source}: not a report.json of format ${REPORT_JSON_FORMAT}; fix: regenerate it with ` +
+        "the report stage",
+    );
+  }
+  const methods = Array.isArray(o.methods)
+    ? o.methods.map((m: Record<string, unknown>) => ({
+      id: m.id,
+      label: m.label,
+      evaluation: m.evaluation,
+    }))
+    : o.methods;
+  return parseReportData({
+    meta: o.meta,
+    methods,
+    curves: o.curves,
+    scaling: o.scaling,
+    comparisons: o.comparisons,
+    claimRules: o.claimRules,
+  }, source);
 }

@@ -16,7 +16,7 @@ import {
 
 /** Escapes the characters that would break a Markdown table cell. */
 function md(s: string): string {
-  return s.replace(/\|/g, "\\|").replace(/\n/g, " ").replace(/</g, "&lt;");
+  return s.replace(/\|/g, "\\|").replace(/\n/g, " ").replace(/<(?=[A-Za-z/!?])/g, "&lt;");
 }
 
 function cell(c: Cell, paren = false): string {

@@ -52,7 +52,7 @@ export { type Band, band, type DiffBand, diffBand } from "./uncertainty.ts";
 export { buildComparisons, claimPairs } from "./comparisons.ts";
 export { renderMarkdown } from "./markdown.ts";
 export { renderHtml } from "./html.ts";
-export { renderJson, REPORT_JSON_FORMAT, reportObject } from "./json.ts";
+export { parseReportJson, renderJson, REPORT_JSON_FORMAT, reportObject } from "./json.ts";
 export {
   type CurveRow,
   curveRows,
@@ -80,4 +80,5 @@ export {
   pooledHistogram,
 } from "./tables.ts";
 export { histogramChart, intervalChart, lineChart, type LineSeries } from "./svg.ts";
-export { parseReportData, renderAll } from "./render.ts";
+export { renderAll } from "./render.ts";
+export { parseReportData } from "./parse.ts";

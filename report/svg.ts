@@ -42,14 +42,27 @@ function c(v: number): string {
   return s === "-0.0" ? "0.0" : s;
 }
 
-/** Tick label: up to 3 significant decimals, no trailing zeros. */
-export function tickLabel(v: number): string {
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  const d = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
-  let s = v.toFixed(d);
-  if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
-  return s === "-0" ? "0" : s;
+/**
+ * Tick label. With `step` (the tick spacing), as many decimals as the step needs, or exponent
+ * notation for very small steps; without it, up to 3 decimals. No trailing zeros, no "-0".
+ */
+export function tickLabel(v: number, step?: number): string {
+  if (Math.abs(v) < Math.abs(step ?? 1) * 1e-9) return "0";
+  let s: string;
+  if (step !== undefined && (Math.abs(step) < 1e-3 || Math.abs(v) >= 1e6)) {
+    s = v.toExponential(2).replace(/\.?0+e/, "e").replace("e+", "e");
+    return s;
+  }
+  if (step !== undefined) {
+    let d = 0;
+    while (d < 8 && Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) > 1e-6) d++;
+    s = v.toFixed(d);
+  } else {
+    const a = Math.abs(v);
+    s = v.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3);
+    if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
+  }
+  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
 }
 
 /** About `count` round tick values covering [lo, hi]. */
@@ -70,6 +83,16 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   }
   if (out[out.length - 1] < hi - 1e-12) out.push(Number((first + out.length * step).toFixed(10)));
   return out;
+}
+
+/** x ticks inside [x0, x1]; whole numbers only when every x is a whole number (steps). */
+function xTicks(x0: number, x1: number, integer: boolean): number[] {
+  let t = niceTicks(x0, x1, 5).filter((v) => v >= x0 - 1e-9 && v <= x1 + 1e-9);
+  if (integer) {
+    t = t.filter((v) => Number.isInteger(v));
+    if (t.length < 2) t = x1 - x0 >= 1 ? [x0, x1] : [x0];
+  }
+  return t;
 }
 
 interface Frame {
@@ -180,18 +203,21 @@ export function lineChart(o: LineChartOptions): string {
     out += `<line x1="${f.left}" x2="${f.width - f.right}" y1="${c(sy(t))}" y2="${c(sy(t))}"/>`;
   }
   out += `</g><g fill="#555" text-anchor="end">`;
+  const yScale = o.percentY ? 100 : 1;
+  const ystep = (yt[1] - yt[0]) * yScale;
   for (const t of yt) {
-    out += `<text x="${f.left - 4}" y="${c(sy(t) + 3.5)}">${
-      o.percentY ? tickLabel(t * 100) : tickLabel(t)
-    }</text>`;
+    out += `<text x="${f.left - 4}" y="${c(sy(t) + 3.5)}">${tickLabel(t * yScale, ystep)}</text>`;
   }
   out += `</g>`;
   const xt = o.log2X
     ? Array.from({ length: Math.round(x1 - x0) + 1 }, (_, i) => Math.pow(2, Math.round(x0) + i))
-    : niceTicks(x0, x1, 5).filter((t) => t >= x0 - 1e-9 && t <= x1 + 1e-9);
+    : xTicks(x0, x1, xs.every((x) => Number.isInteger(x)));
+  const xstep = xt.length > 1 ? xt[1] - xt[0] : 1;
   out += `<g fill="#555" text-anchor="middle">`;
   for (const t of xt) {
-    out += `<text x="${c(sx(t))}" y="${f.height - f.bottom + 14}">${tickLabel(t)}</text>`;
+    out += `<text x="${c(sx(t))}" y="${f.height - f.bottom + 14}">${
+      o.log2X ? tickLabel(t) : tickLabel(t, xstep)
+    }</text>`;
   }
   out += `</g>`;
   out += `<line x1="${f.left}" x2="${f.width - f.right}" y1="${f.height - f.bottom}" y2="${

@@ -1,10 +1,9 @@
 /**
- * Reading and writing stage outputs: problem splits, checkpoints, JSONL records.
+ * Reading and writing stage outputs: problem splits, JSON and JSONL records.
  *
  * @module
  */
 import { z } from "zod";
-import type { GPT, Tokenizer } from "../model/mod.ts";
 import { TaskInfo, TaskProblem } from "./task.ts";
 
 /** Writes records as JSON lines. */
@@ -59,26 +58,4 @@ export async function readProblemSet(dir: string): Promise<ProblemSet> {
     train: await readJsonl(`${dir}/train.jsonl`, TaskProblem),
     test: await readJsonl(`${dir}/test.jsonl`, TaskProblem),
   };
-}
-
-/** Loads a checkpoint directory as a model plus its tokenizer. */
-export async function loadPolicy(
-  dir: string,
-  opts: { trainable?: boolean; name?: string } = {},
-): Promise<{ model: GPT; tok: Tokenizer }> {
-  const { loadCheckpoint, tokenizerFromSpec } = await import("../model/mod.ts");
-  const { model, config } = await loadCheckpoint(`${dir}/checkpoint`, opts);
-  if (!config.tokenizer) throw new Error(`${dir}/checkpoint/config.json: no tokenizer recorded`);
-  return { model, tok: tokenizerFromSpec(config.tokenizer) };
-}
-
-/** Saves a model and its tokenizer under `dir/checkpoint`. */
-export async function savePolicy(
-  dir: string,
-  model: GPT,
-  tok: Tokenizer,
-  meta: Record<string, unknown> = {},
-): Promise<void> {
-  const { saveCheckpoint } = await import("../model/mod.ts");
-  await saveCheckpoint(`${dir}/checkpoint`, model, { tokenizer: tok.toJSON(), meta });
 }

@@ -102,7 +102,9 @@ export function groupAdvantages(
   const side = (pick: (r: AttemptRewards) => number | null): (number | null)[] => {
     const values = rewards.map(pick);
     if (values.every((v) => v === null)) return values;
-    if (values.some((v) => v === null)) throw new Error("mixed null and non-null rewards in a group");
+    if (values.some((v) => v === null)) {
+      throw new Error("mixed null and non-null rewards in a group");
+    }
     return rlooAdvantages(values as number[]);
   };
   return { attempt1: side((r) => r.attempt1), attempt2: side((r) => r.attempt2) };

@@ -10,13 +10,7 @@
  *
  * @module
  */
-import type {
-  AdamW,
-  GPT,
-  GradientComputer,
-  PolicyGradientBatch,
-  Tokenizer,
-} from "../model/mod.ts";
+import type { AdamW, GPT, GradientComputer, PolicyGradientBatch, Tokenizer } from "../model/mod.ts";
 import { editDistanceRatio } from "../metrics/mod.ts";
 import { attemptKlCoefs, groupAdvantages, type ObjectiveSpec } from "./rewards.ts";
 import { generateAttempts } from "./generate.ts";
@@ -141,8 +135,10 @@ export async function runRl(
       for (let j = 0; j < k; j++) adv.push({ a1: a.attempt1[j], a2: a.attempt2[j] });
       if (multiTurn) {
         for (const s of group) {
-          shaped.push(s.r2! + (opts.objective.kind === "stage2" ? opts.objective.alpha : 0) *
-                (s.r2! - s.r1));
+          shaped.push(
+            s.r2! + (opts.objective.kind === "stage2" ? opts.objective.alpha : 0) *
+                (s.r2! - s.r1),
+          );
         }
       }
     }

@@ -23,7 +23,9 @@ export interface FitOptions {
   /** Optional Worker pool for data-parallel gradients. */
   parallel?: GradientComputer;
   /** Called after every step with its statistics. */
-  onStep?: (s: { step: number; loss: number; lr: number; gradNorm: number }) => Promise<void> | void;
+  onStep?: (
+    s: { step: number; loss: number; lr: number; gradNorm: number },
+  ) => Promise<void> | void;
   /** Stops early when aborted. */
   signal?: AbortSignal;
 }

@@ -26,7 +26,8 @@ export const base = defineStage({
   params: BaseParams,
   async run(ctx) {
     const { startTensorStage } = await import("../score/runtime.ts");
-    const { readProblemSet, savePolicy } = await import("../score/io.ts");
+    const { readProblemSet } = await import("../score/io.ts");
+    const { savePolicy } = await import("../score/policy.ts");
     const { noisyAttempt, taskRng } = await import("../score/task.ts");
     const { buildTextTranscript } = await import("../score/transcript.ts");
     const { fitTranscripts } = await import("../score/supervised.ts");
@@ -59,7 +60,9 @@ export const base = defineStage({
       );
     }
     ctx.log(
-      `${transcripts.length} transcripts, ${(correct / (2 * transcripts.length) * 100).toFixed(1)}% ` +
+      `${transcripts.length} transcripts, ${
+        (correct / (2 * transcripts.length) * 100).toFixed(1)
+      }% ` +
         "of attempts correct",
     );
     const model = new GPT({
@@ -77,7 +80,6 @@ export const base = defineStage({
       totalSteps: b.steps,
       weightDecay: 0.01,
     });
-    const started = performance.now();
     await fitTranscripts(model, opt, transcripts, {
       steps: b.steps,
       batchSize: b.batchSize,
@@ -87,8 +89,7 @@ export const base = defineStage({
       signal: ctx.signal,
       onStep: async (s) => {
         await ctx.metrics({ step: s.step, loss: s.loss, lr: s.lr, gradNorm: s.gradNorm });
-        const rate = (s.step + 1) / ((performance.now() - started) / 1000);
-        ctx.progress({ step: s.step + 1, total: b.steps, loss: s.loss, "steps/s": rate });
+        ctx.progress({ step: s.step + 1, total: b.steps, loss: s.loss });
       },
     });
     await savePolicy(ctx.outDir, model, tok, { stage: "base", params: model.numParams() });

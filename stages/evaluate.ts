@@ -42,7 +42,8 @@ export function evaluateStage(
     },
     async run(ctx) {
       const { startTensorStage } = await import("../score/runtime.ts");
-      const { loadPolicy, readProblemSet, writeJsonl } = await import("../score/io.ts");
+      const { readProblemSet, writeJsonl } = await import("../score/io.ts");
+      const { loadPolicy } = await import("../score/policy.ts");
       const { evaluateGreedy, scalingSamples } = await import("../score/evaluate.ts");
       const { evaluateSeed, scalingCurve } = await import("../metrics/mod.ts");
       const p = ctx.params;

@@ -60,8 +60,9 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
     async run(ctx) {
       const { readJsonl, readProblemSet } = await import("../score/io.ts");
       const { EvalRecord, evaluateMethod, ScalingPoint } = await import("../metrics/mod.ts");
-      const { buildComparisons, METHOD_IDS, renderHtml, renderJson, renderMarkdown } =
-        await import("../report/mod.ts");
+      const { buildComparisons, METHOD_IDS, renderHtml, renderJson, renderMarkdown } = await import(
+        "../report/mod.ts"
+      );
       const p = ctx.params;
       const set = await readProblemSet(ctx.input("problems"));
       type Id = (typeof METHOD_IDS)[number];

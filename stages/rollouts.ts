@@ -26,7 +26,8 @@ export const rollouts = defineStage({
   params: RolloutsParams,
   async run(ctx) {
     const { startTensorStage } = await import("../score/runtime.ts");
-    const { loadPolicy, readProblemSet, writeJsonl } = await import("../score/io.ts");
+    const { readProblemSet, writeJsonl } = await import("../score/io.ts");
+    const { loadPolicy } = await import("../score/policy.ts");
     const { collectRollouts } = await import("../score/rollouts.ts");
     await startTensorStage(ctx, ctx.params.backend);
     const { rollouts: r, decode } = ctx.params;

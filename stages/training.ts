@@ -65,7 +65,8 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
     },
     async run(ctx) {
       const { startTensorStage } = await import("../score/runtime.ts");
-      const { loadPolicy, readProblemSet, savePolicy } = await import("../score/io.ts");
+      const { readProblemSet } = await import("../score/io.ts");
+      const { loadPolicy, savePolicy } = await import("../score/policy.ts");
       const { runRl } = await import("../score/rl.ts");
       const { AdamW } = await import("../model/mod.ts");
       const p = ctx.params;
@@ -75,7 +76,6 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
       const { model: policy, tok } = await loadPolicy(ctx.input("init"), { trainable: true });
       const { model: ref } = await loadPolicy(ctx.input("base"), { trainable: false });
       const opt = new AdamW({ lr: p.lr, warmupSteps: 0, clipNorm: 1 });
-      const started = performance.now();
       await runRl(policy, ref, opt, tok, set.train, {
         objective: p.objective,
         steps: p.steps,
@@ -94,7 +94,6 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
           r1: s.reward1,
           r2: s.reward2 ?? undefined,
           kl1: s.kl1,
-          "steps/s": (s.step + 1) / ((performance.now() - started) / 1000),
         });
       });
       await savePolicy(ctx.outDir, policy, tok, { stage: ctx.name, objective: p.objective });
@@ -148,9 +147,8 @@ export function sftStage(
     },
     async run(ctx) {
       const { startTensorStage } = await import("../score/runtime.ts");
-      const { loadPolicy, readJsonl, readProblemSet, savePolicy } = await import(
-        "../score/io.ts"
-      );
+      const { readJsonl, readProblemSet } = await import("../score/io.ts");
+      const { loadPolicy, savePolicy } = await import("../score/policy.ts");
       const { collectRollouts, RolloutRecord } = await import("../score/rollouts.ts");
       const { pairSftTraces, starTraces } = await import("../score/sft.ts");
       const { buildTextTranscript } = await import("../score/transcript.ts");

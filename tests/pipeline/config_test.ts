@@ -105,3 +105,23 @@ Deno.test("the CLI prints one config error, exits non-zero and leaves the store 
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("parsed YAML is cached by content only after a successful load", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const cacheDir = `${dir}/cache`;
+    Deno.writeTextFileSync(`${dir}/o.yaml`, "model:\n  width: 16\n");
+    const a = await loadConfig(pipeline, { file: "o.yaml", cwd: dir, cacheDir });
+    assert.equal([...Deno.readDirSync(cacheDir)].length, 2);
+    const b = await loadConfig(pipeline, { file: "o.yaml", cwd: dir, cacheDir });
+    assert.deepEqual(b.config, a.config);
+    Deno.writeTextFileSync(`${dir}/o.yaml`, "model:\n  width: wide\n");
+    await assert.rejects(
+      () => loadConfig(pipeline, { file: "o.yaml", cwd: dir, cacheDir }),
+      /o\.yaml:2:10: model\.width: .*expected number/,
+    );
+    assert.equal([...Deno.readDirSync(cacheDir)].length, 2, "a failed load caches nothing");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

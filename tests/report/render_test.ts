@@ -4,6 +4,7 @@ import {
   METHOD_LABELS,
   PAPER_MATH,
   parseReportData,
+  parseReportJson,
   renderAll,
   renderHtml,
   renderJson,
@@ -144,4 +145,16 @@ Deno.test("renderAll gives the three files; bad data names the source and the pa
     assert.match(e.message, /meta\.testProblems/);
     return true;
   });
+});
+
+Deno.test("report.json reads back into the same report, byte for byte", () => {
+  const json = renderJson(fullReportData(REPRODUCING, { comparisons: true }));
+  const back = parseReportJson(json, "out/report.json");
+  assert.equal(renderJson(back), json);
+  assert.equal(back.comparisons.length, 11);
+  assert.throws(
+    () => parseReportJson("{}", "x/report.json"),
+    /x\/report\.json: not a report\.json/,
+  );
+  assert.throws(() => parseReportJson("{", "x/report.json"), /not valid JSON/);
 });

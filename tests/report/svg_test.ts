@@ -12,6 +12,12 @@ Deno.test("nice ticks cover the range with round steps", () => {
   assert.ok(flat[0] < 5 && flat[flat.length - 1] > 5);
   assert.equal(tickLabel(-0.0000001), "0");
   assert.equal(tickLabel(12.5), "12.5");
+  // With the tick step: the decimals the step needs, exponents for tiny steps.
+  assert.equal(tickLabel(0.25, 0.25), "0.25");
+  assert.equal(tickLabel(1, 0.5), "1.0");
+  assert.equal(tickLabel(4e-9, 2e-9), "4e-9");
+  assert.equal(tickLabel(-2.5e-6, 5e-7), "-2.5e-6");
+  assert.equal(tickLabel(-1e-12, 0.1), "0");
 });
 
 Deno.test("line chart escapes labels, draws one path per series and is well-formed", () => {

@@ -20,4 +20,11 @@ export {
   runCodeTests,
 } from "./run_code_tests.ts";
 export { detectIsolation, type IsolationMode } from "./sandbox_command.ts";
+export {
+  type KillReason,
+  type ProcessLimits,
+  type ProcessResult,
+  type ProcessSpec,
+  runLimitedProcess,
+} from "./process_runner.ts";
 export { jsonEqual } from "./verdict.ts";

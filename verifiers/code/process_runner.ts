@@ -47,6 +47,8 @@ const PAGE_KB = 4;
 interface ProcInfo {
   ppid: number;
   rssPages: number;
+  /** Start time in clock ticks since boot: with the pid, identifies a process across pid reuse. */
+  start: number;
 }
 
 /** Reads ppid and RSS of one process from /proc/PID/stat, or null when it is gone. */
@@ -60,8 +62,8 @@ function readStat(pid: number): ProcInfo | null {
   // The command name is in parentheses and may contain spaces: parse after the last ')'.
   const close = text.lastIndexOf(")");
   const fields = text.slice(close + 2).split(" ");
-  // fields[0] is state (field 3); ppid is field 4, rss field 24.
-  return { ppid: Number(fields[1]), rssPages: Number(fields[21]) };
+  // fields[0] is state (field 3); ppid is field 4, starttime field 22, rss field 24.
+  return { ppid: Number(fields[1]), rssPages: Number(fields[21]), start: Number(fields[19]) };
 }
 
 const PID_MAX = (() => {
@@ -73,11 +75,11 @@ const PID_MAX = (() => {
 })();
 
 /**
- * Every live process in the tree rooted at `root` (root included), with its RSS in pages.
+ * Every live process in the tree rooted at `root` (root included), with ppid, RSS and start time.
  * Linux hands out pids in increasing order until pid_max, so descendants have larger pids than
  * the root: only those are read, except near the wrap-around, where every process is read.
  */
-export function processTree(root: number): Map<number, number> {
+export function processTree(root: number): Map<number, ProcInfo> {
   const infos = new Map<number, ProcInfo>();
   const nearWrap = root > PID_MAX - 8192;
   for (const entry of Deno.readDirSync("/proc")) {
@@ -92,20 +94,20 @@ export function processTree(root: number): Map<number, number> {
     if (list) list.push(pid);
     else children.set(info.ppid, [pid]);
   }
-  const tree = new Map<number, number>();
+  const tree = new Map<number, ProcInfo>();
   const stack = [root];
   while (stack.length > 0) {
     const pid = stack.pop()!;
     const info = infos.get(pid);
     if (!info || tree.has(pid)) continue;
-    tree.set(pid, info.rssPages);
+    tree.set(pid, info);
     for (const child of children.get(pid) ?? []) stack.push(child);
   }
   return tree;
 }
 
-/** True while `pid` exists and is not a zombie. */
-function isAlive(pid: number): boolean {
+/** True while the process `pid` that started at `start` exists and is not a zombie. */
+function isAlive(pid: number, start: number): boolean {
   const text = (() => {
     try {
       return Deno.readTextFileSync(`/proc/${pid}/stat`);
@@ -114,8 +116,13 @@ function isAlive(pid: number): boolean {
     }
   })();
   if (text === null) return false;
-  const state = text.slice(text.lastIndexOf(")") + 2, text.lastIndexOf(")") + 3);
-  return state !== "Z" && state !== "X";
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return fields[0] !== "Z" && fields[0] !== "X" && Number(fields[19]) === start;
+}
+
+/** SIGKILLs `pid` only if it is still the process first seen (never a reused pid). */
+function killIfSame(pid: number, start: number): void {
+  if (isAlive(pid, start)) killQuietly(pid);
 }
 
 function killQuietly(pid: number): void {
@@ -194,7 +201,8 @@ export async function runLimitedProcess(
   const root = child.pid;
   let killed: KillReason | null = null;
   let peakPages = 0;
-  const seen = new Set<number>([root]);
+  /** Every process of the run the watchdog has seen, with its start time. */
+  const seen = new Map<number, number>();
 
   let exited = false;
   let lastResort: ReturnType<typeof setTimeout> | undefined;
@@ -204,8 +212,8 @@ export async function runLimitedProcess(
   const killAll = (reason: KillReason) => {
     if (killed !== null) return;
     killed = reason;
-    for (const pid of processTree(root).keys()) if (pid !== root) killQuietly(pid);
-    for (const pid of seen) if (pid !== root) killQuietly(pid);
+    for (const [pid, info] of processTree(root)) if (pid !== root) killIfSame(pid, info.start);
+    for (const [pid, start] of seen) if (pid !== root) killIfSame(pid, start);
     lastResort = setTimeout(() => {
       if (exited) return;
       try {
@@ -238,9 +246,9 @@ export async function runLimitedProcess(
   const watchdog = setInterval(() => {
     if (exited) return;
     let pages = 0;
-    for (const [pid, rss] of processTree(root)) {
-      seen.add(pid);
-      pages += rss;
+    for (const [pid, info] of processTree(root)) {
+      seen.set(pid, info.start);
+      pages += info.rssPages;
     }
     if (pages > peakPages) peakPages = pages;
     if (pages > capPages) killAll("memory");
@@ -257,8 +265,9 @@ export async function runLimitedProcess(
   }
   // Descendants that outlived the leader (should not exist: the sandbox runs in a PID namespace),
   // and those still dying from the namespace teardown: wait until they are gone.
-  for (const pid of seen) if (pid !== root) killQuietly(pid);
-  for (let i = 0; i < 100 && [...seen].some((pid) => pid !== root && isAlive(pid)); i++) {
+  for (const [pid, start] of seen) if (pid !== root) killIfSame(pid, start);
+  const lingering = () => [...seen].some(([pid, start]) => pid !== root && isAlive(pid, start));
+  for (let i = 0; i < 100 && lingering(); i++) {
     await new Promise((r) => setTimeout(r, 10));
   }
   await fed;

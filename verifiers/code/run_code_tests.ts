@@ -2,6 +2,7 @@
  * Runs one candidate program against its tests in the sandbox and returns the parent's verdict;
  * also a batch runner that keeps a fixed number of sandboxes busy (one per core by default).
  */
+import { createRunCgroups, oomKilled, removeRunCgroups } from "./cgroup_limits.ts";
 import { runLimitedProcess } from "./process_runner.ts";
 import { buildSandboxCommand, detectIsolation, type IsolationMode } from "./sandbox_command.ts";
 import { CodeRequest, type CodeVerdict, DEFAULT_LIMITS, type SandboxLimits } from "./schema.ts";
@@ -76,11 +77,23 @@ export async function runCodeTests(
   const inputs = Array.isArray(req.tests) ? req.tests.map((t) => t.input) : null;
   const code = Array.isArray(req.tests) ? null : req.tests.code;
 
+  // memory the harness process(es) may use beyond the candidate's own limit; the V8 heap flag and
+  // Python's RLIMIT_AS normally trigger first and give a cleaner classification
+  const treeMb = limits.memoryMb + (req.language === "python" ? 64 : 0);
+  const cgroups = mode === "namespaces"
+    ? createRunCgroups(nonce.slice(0, 16), treeMb, req.language === "python" ? 64 : 512)
+    : null;
   let cmd;
   let stdin: Uint8Array;
   try {
     if (req.language === "python") {
-      cmd = await buildSandboxCommand("python", await harnessText("py_harness.py"), limits, mode);
+      cmd = await buildSandboxCommand(
+        "python",
+        await harnessText("py_harness.py"),
+        limits,
+        mode,
+        cgroups,
+      );
       const payload = {
         program: req.program,
         entry_point: req.entry_point ?? null,
@@ -104,6 +117,7 @@ export async function runCodeTests(
         `data:application/javascript,${encodeURIComponent(harness)}`,
         limits,
         mode,
+        cgroups,
       );
       const payload = {
         nonce,
@@ -116,6 +130,7 @@ export async function runCodeTests(
       stdin = new TextEncoder().encode(JSON.stringify(payload));
     }
   } catch (e) {
+    if (cgroups) await removeRunCgroups(cgroups);
     return errorVerdict(`sandbox could not be prepared: ${(e as Error).message}`);
   }
   try {
@@ -123,17 +138,25 @@ export async function runCodeTests(
       { cmd: cmd.cmd, args: cmd.args, env: cmd.env, cwd: cmd.cwd, stdin },
       {
         timeoutMs: limits.timeoutMs,
-        // headroom for the harness process(es) themselves; the V8 heap flag and Python's
-        // RLIMIT_AS normally trigger first and give a cleaner classification
-        rssMb: limits.memoryMb + (req.language === "python" ? 64 : 0),
+        // with a memory cgroup the kernel acts first; the watchdog is the backstop
+        rssMb: cgroups ? treeMb + 64 : treeMb,
         outputBytes: limits.outputBytes,
       },
     );
-    return decideVerdict(proc, nonce, req.tests, limits, `${mode}${io ? "" : ", code"}`);
+    const v = decideVerdict(proc, nonce, req.tests, limits, `${mode}${io ? "" : ", code"}`);
+    if (!v.passed && cgroups && oomKilled(cgroups)) {
+      return {
+        ...v,
+        status: "memory_limit",
+        detail: `killed by the kernel: the sandbox's memory cgroup reached ${treeMb} MiB`,
+      };
+    }
+    return v;
   } catch (e) {
     return errorVerdict(`sandbox could not be started: ${(e as Error).message}`);
   } finally {
     if (cmd.cleanup) await Deno.remove(cmd.cleanup, { recursive: true }).catch(() => {});
+    if (cgroups) await removeRunCgroups(cgroups);
   }
 }
 

@@ -9,6 +9,7 @@
  * - `process` (fallback without root): a fresh temporary directory as cwd, rlimits, the Deno
  *   permission system and the Python audit hook only. Weaker; the verdict detail says so.
  */
+import type { RunCgroups } from "./cgroup_limits.ts";
 import type { Language, SandboxLimits } from "./schema.ts";
 
 /** How a run is isolated from the host. */
@@ -63,8 +64,9 @@ function pythonFlags(python: string): string[] {
   if (!pythonFlagsCache) {
     let hasP = false;
     try {
-      hasP = new Deno.Command(python, { args: ["-P", "-c", "pass"], stdout: "null", stderr: "null" })
-        .outputSync().success;
+      hasP =
+        new Deno.Command(python, { args: ["-P", "-c", "pass"], stdout: "null", stderr: "null" })
+          .outputSync().success;
     } catch {
       // probe failed: run without -P (the harness also cleans sys.path)
     }
@@ -113,8 +115,9 @@ export function hiddenDirs(interpreters: string[]): string[] {
 // Safety interlock: the script refuses to mount anything unless it runs in a mount namespace
 // other than the parent's (passed as $1), so a mistake can never cover the host's directories.
 const SETUP_SCRIPT = [
-  'host_ns="$1"; shift',
+  'host_ns="$1"; cg_mem="$2"; cg_pids="$3"; shift 3',
   '[ -n "$host_ns" ] && [ "$(readlink /proc/self/ns/mnt)" != "$host_ns" ] || exit 97',
+  'if [ -n "$cg_mem" ]; then echo $$ > "$cg_mem/cgroup.procs" && echo $$ > "$cg_pids/cgroup.procs" || exit 97; fi',
   'size="$1"; shift',
   'while [ "$1" != "--" ]; do mount -t tmpfs -o size=64k,mode=755,nosuid,nodev hidden "$1" || exit 97; shift; done',
   "shift",
@@ -176,22 +179,25 @@ export async function buildSandboxCommand(
   harnessArg: string,
   limits: SandboxLimits,
   mode: IsolationMode,
+  cgroups: RunCgroups | null = null,
 ): Promise<SandboxCommand> {
   const deno = Deno.execPath();
   const python = language === "python" ? pythonPath() : "";
   const cpuS = Math.ceil(limits.timeoutMs / 1000) + 1;
   const fsize = String(16 << 20);
-  const inner: string[] = language === "python" ? [python, ...pythonFlags(python), "-c", harnessArg] : [
-    "prlimit",
-    "--nproc=512",
-    "--core=0",
-    `--fsize=${fsize}`,
-    `--cpu=${cpuS}`,
-    "--nofile=512",
-    deno,
-    ...denoFlags(limits),
-    harnessArg,
-  ];
+  const inner: string[] = language === "python"
+    ? [python, ...pythonFlags(python), "-c", harnessArg]
+    : [
+      "prlimit",
+      "--nproc=512",
+      "--core=0",
+      `--fsize=${fsize}`,
+      `--cpu=${cpuS}`,
+      "--nofile=512",
+      deno,
+      ...denoFlags(limits),
+      harnessArg,
+    ];
   const baseEnv: Record<string, string> = language === "python"
     ? {
       PATH: "/usr/bin:/bin",
@@ -228,6 +234,8 @@ export async function buildSandboxCommand(
         SETUP_SCRIPT,
         "sh",
         Deno.readLinkSync("/proc/self/ns/mnt"),
+        cgroups?.memory ?? "",
+        cgroups?.pids ?? "",
         String(tmpfsMb),
         ...hiddenDirs([deno, python].filter((p) => p !== "")),
         "--",

@@ -144,9 +144,7 @@ export function decideVerdict(
   if (proc.killed === "memory") {
     return verdict(
       "memory_limit",
-      `killed: RSS of the sandbox passed ${limits.memoryMb} MiB (peak seen ${
-        Math.round(proc.peakRssMb)
-      } MiB)`,
+      `killed: RSS of the sandbox passed ${limits.memoryMb} MiB`,
     );
   }
   if (proc.killed === "output") {
@@ -156,7 +154,8 @@ export function decideVerdict(
   const stderr = new TextDecoder().decode(proc.stderr);
   if (res === null) {
     if (OOM_MARKERS.some((m) => stderr.includes(m))) {
-      return verdict("memory_limit", `out of memory: ${tail(proc.stderr, 200)}`);
+      // (the V8 report carries addresses and timings: keep the detail stable)
+      return verdict("memory_limit", "out of memory: V8 reported an allocation failure");
     }
     if (proc.code === SETUP_FAILED_EXIT) {
       return verdict("error", `sandbox setup failed: ${tail(proc.stderr)}`);

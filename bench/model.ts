@@ -1,0 +1,196 @@
+/**
+ * Model benchmark (`deno task bench:model`): training and KV-cached sampling throughput of the
+ * tfjs GPT on wasm (one process, and data-parallel over 1 and 2 Workers), against the PyTorch CPU
+ * reference in bench/torch_ref.py (same architecture, sizes, batch, AdamW, KV cache), plus
+ * achieved GFLOP/s against each side's measured 1024² matmul peak. Prints figures and ratios,
+ * never pass/fail; the last line is JSON.
+ *
+ * Flags: --backend wasm|webgpu|cpu (default wasm), --steps N (default 3), --quick (first size only).
+ */
+import { parseArgs } from "node:util";
+import {
+  AdamW,
+  GPT,
+  type GPTConfigInput,
+  Rng,
+  sample,
+  selectBackend,
+  type SupervisedBatch,
+  tf,
+  trainStep,
+  WorkerPool,
+} from "../model/mod.ts";
+
+const { values: args } = parseArgs({
+  args: Deno.args,
+  options: {
+    backend: { type: "string", default: "wasm" },
+    steps: { type: "string", default: "3" },
+    quick: { type: "boolean", default: false },
+  },
+});
+const STEPS = Number(args.steps);
+const B = 32, T = 128, V = 48, NEW = 64, PROMPT = 8;
+
+const SIZES: { label: string; cfg: GPTConfigInput }[] = [
+  { label: "d128_L2", cfg: { vocabSize: V, ctxLen: T + 1, nLayer: 2, nHead: 4, dModel: 128 } },
+  { label: "d256_L4", cfg: { vocabSize: V, ctxLen: T + 1, nLayer: 4, nHead: 4, dModel: 256 } },
+];
+
+/** FLOPs of one training step (forward ×3): dense layers, attention (full T×T), tied head. */
+function trainFlops(d: number, l: number): number {
+  const perTokenFwd = 2 * 12 * l * d * d + 2 * 2 * l * T * d + 2 * d * V;
+  return 3 * perTokenFwd * B * T;
+}
+
+async function matmulPeak(): Promise<number> {
+  const a = tf.randomNormal([1024, 1024]);
+  const warm = tf.matMul(a, a);
+  await warm.data();
+  warm.dispose();
+  const t0 = performance.now();
+  for (let i = 0; i < 5; i++) {
+    const c = tf.matMul(a, a);
+    await c.data();
+    c.dispose();
+  }
+  const s = (performance.now() - t0) / 1000;
+  a.dispose();
+  return (5 * 2 * 1024 ** 3) / s / 1e9;
+}
+
+function batchOf(seed: number): SupervisedBatch {
+  const rng = new Rng(seed);
+  const tokens = new Int32Array(B * T).map(() => rng.int(V));
+  const mask = new Float32Array(B * T).fill(1);
+  for (let r = 0; r < B; r++) mask[r * T] = 0;
+  return { kind: "supervised", batch: B, seqLen: T, tokens, mask };
+}
+
+async function timeTrain(model: GPT, pool?: WorkerPool): Promise<number> {
+  const opt = new AdamW({ lr: 1e-3 });
+  await trainStep(model, opt, batchOf(0), { parallel: pool }); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < STEPS; i++) await trainStep(model, opt, batchOf(i + 1), { parallel: pool });
+  opt.dispose();
+  return (performance.now() - t0) / 1000 / STEPS;
+}
+
+async function timeSample(model: GPT): Promise<number> {
+  const rng = new Rng(5);
+  const prompts = Array.from({ length: B }, () => Array.from({ length: PROMPT }, () => rng.int(V)));
+  await sample(model, prompts, { maxNewTokens: 8, seed: 1 });
+  const t0 = performance.now();
+  const r = await sample(model, prompts, { maxNewTokens: NEW, seed: 1 });
+  const s = (performance.now() - t0) / 1000;
+  return r.tokens.reduce((a, x) => a + x.length, 0) / s;
+}
+
+interface TorchResult {
+  train_step_ms: number;
+  train_tokens_per_s: number;
+  sample_tokens_per_s: number;
+  matmul_gflops: number;
+}
+
+async function torchRef(cfg: GPTConfigInput): Promise<TorchResult | null> {
+  const script = new URL("./torch_ref.py", import.meta.url).pathname;
+  const argv = [cfg.dModel, cfg.nLayer, cfg.nHead, V, T + 1, B, T, STEPS, NEW].map(String);
+  try {
+    const out = await new Deno.Command("/usr/bin/python3", { args: [script, ...argv] }).output();
+    const text = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
+    if (!out.success) throw new Error(new TextDecoder().decode(out.stderr).slice(-400));
+    return JSON.parse(text);
+  } catch (e) {
+    console.log(
+      `PyTorch reference unavailable (${(e as Error).message.split("\n")[0]}); install with ` +
+        "`apt-get install -y python3-torch libopenblas0-pthread`",
+    );
+    return null;
+  }
+}
+
+const choice = await selectBackend(args.backend as "wasm");
+console.log(
+  `backend ${choice.backend} (${choice.reason}); B=${B} T=${T} V=${V}, ${STEPS} timed steps`,
+);
+const peak = await matmulPeak();
+console.log(`tfjs ${choice.backend} matmul 1024² peak: ${peak.toFixed(1)} GFLOP/s`);
+
+const summary: Record<string, number | string | null> = { backend: choice.backend };
+for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
+  const model = new GPT(cfg);
+  const flops = trainFlops(cfg.dModel, cfg.nLayer);
+  const stepS = await timeTrain(model);
+  const trainTps = (B * T) / stepS;
+  const sampleTps = await timeSample(model);
+  let w1 = NaN, w2 = NaN;
+  if (choice.backend === "wasm") {
+    for (const n of [1, 2]) {
+      const pool = await WorkerPool.create(model, { workers: n });
+      const s = await timeTrain(model, pool);
+      pool.close();
+      if (n === 1) w1 = s;
+      else w2 = s;
+    }
+  }
+  const nParams = model.numParams();
+  model.dispose();
+  const torch = await torchRef(cfg);
+  const bestTrainTps = Math.max(trainTps, Number.isNaN(w2) ? 0 : (B * T) / w2);
+  console.log(`\n== ${label}: ${nParams} params`);
+  console.log(
+    `tfjs train: ${(stepS * 1e3).toFixed(0)} ms/step, ${trainTps.toFixed(0)} tok/s, ` +
+      `${(flops / stepS / 1e9).toFixed(2)} GFLOP/s (${
+        ((flops / stepS / 1e9 / peak) * 100).toFixed(0)
+      }% of peak)`,
+  );
+  if (!Number.isNaN(w2)) {
+    console.log(
+      `tfjs train via Workers: 1 worker ${(w1 * 1e3).toFixed(0)} ms/step, 2 workers ` +
+        `${(w2 * 1e3).toFixed(0)} ms/step → speedup ×${(w1 / w2).toFixed(2)} (2 workers vs 1)`,
+    );
+  }
+  console.log(`tfjs sample (KV cache, B=${B}, ${NEW} new): ${sampleTps.toFixed(0)} tok/s`);
+  summary[`${label}_tfjs_train_tok_s`] = Math.round(trainTps);
+  summary[`${label}_tfjs_train_2workers_tok_s`] = Number.isNaN(w2)
+    ? null
+    : Math.round((B * T) / w2);
+  summary[`${label}_worker_speedup_2v1`] = Number.isNaN(w2) ? null : +(w1 / w2).toFixed(3);
+  summary[`${label}_tfjs_sample_tok_s`] = Math.round(sampleTps);
+  summary[`${label}_tfjs_train_gflops`] = +(flops / stepS / 1e9).toFixed(2);
+  if (torch) {
+    const tr = trainTps / torch.train_tokens_per_s, sr = sampleTps / torch.sample_tokens_per_s;
+    const torchGflops = flops / (torch.train_step_ms / 1e3) / 1e9;
+    console.log(
+      `torch train: ${torch.train_step_ms.toFixed(0)} ms/step, ${
+        torch.train_tokens_per_s.toFixed(0)
+      } tok/s, ` +
+        `${torchGflops.toFixed(2)} GFLOP/s (${
+          ((torchGflops / torch.matmul_gflops) * 100).toFixed(0)
+        }% of its ` +
+        `${torch.matmul_gflops.toFixed(0)} GFLOP/s matmul peak)`,
+    );
+    console.log(`torch sample: ${torch.sample_tokens_per_s.toFixed(0)} tok/s`);
+    console.log(
+      `ratios tfjs/torch: train ${tr.toFixed(3)} (1 process), ` +
+        `${(bestTrainTps / torch.train_tokens_per_s).toFixed(3)} (best incl. 2 workers), sample ${
+          sr.toFixed(3)
+        }`,
+    );
+    summary[`${label}_train_ratio_vs_torch`] = +tr.toFixed(3);
+    summary[`${label}_train_ratio_vs_torch_2workers`] = +(bestTrainTps / torch.train_tokens_per_s)
+      .toFixed(3);
+    summary[`${label}_sample_ratio_vs_torch`] = +sr.toFixed(3);
+    summary[`${label}_torch_train_tok_s`] = Math.round(torch.train_tokens_per_s);
+    summary[`${label}_torch_sample_tok_s`] = Math.round(torch.sample_tokens_per_s);
+    summary.torch_matmul_peak_gflops = +torch.matmul_gflops.toFixed(1);
+  }
+}
+summary.tfjs_matmul_peak_gflops = +peak.toFixed(1);
+const first = SIZES[0].label;
+console.log(JSON.stringify({
+  train_ratio_vs_torch: summary[`${first}_train_ratio_vs_torch`] ?? null,
+  sample_ratio_vs_torch: summary[`${first}_sample_ratio_vs_torch`] ?? null,
+  ...summary,
+}));

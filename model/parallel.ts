@@ -1,0 +1,137 @@
+/**
+ * Data parallelism over Deno module Workers: each Worker runs its own tfjs (wasm), computes the
+ * gradient of a contiguous row shard with the global token normalizer, and the pool sums the
+ * shards (which equals the full-batch gradient). tfjs-wasm's own thread pool does not start in
+ * Deno, so this is how a training step uses more than one core.
+ */
+import type { BackendName } from "./backend.ts";
+import type { GPT } from "./gpt.ts";
+import { type Batch, maskCount, sliceRows, validateBatch } from "./batch.ts";
+import { type GradientComputer, type GradStats, mergeStats } from "./train.ts";
+import type { WorkerRequest } from "./grad_worker.ts";
+
+interface Reply {
+  ok: boolean;
+  error?: string;
+  grads?: [string, Float32Array][];
+  stats?: GradStats;
+}
+
+class WorkerHandle {
+  readonly #w: Worker;
+  #pending: ((r: Reply) => void) | null = null;
+
+  constructor() {
+    this.#w = new Worker(new URL("./grad_worker.ts", import.meta.url).href, { type: "module" });
+    this.#w.onmessage = (e: MessageEvent<Reply>) => {
+      const p = this.#pending;
+      this.#pending = null;
+      p?.(e.data);
+    };
+    this.#w.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      const p = this.#pending;
+      this.#pending = null;
+      p?.({ ok: false, error: `worker crashed: ${e.message}` });
+    };
+  }
+
+  request(msg: WorkerRequest): Promise<Reply> {
+    if (this.#pending) throw new Error("WorkerPool: a worker got a request while busy");
+    return new Promise((resolve, reject) => {
+      this.#pending = (r) => (r.ok ? resolve(r) : reject(new Error(`gradient worker: ${r.error}`)));
+      this.#w.postMessage(msg);
+    });
+  }
+
+  terminate(): void {
+    this.#w.terminate();
+  }
+}
+
+/** A pool of gradient Workers; pass it as `trainStep(..., { parallel: pool })`. */
+export class WorkerPool implements GradientComputer {
+  readonly size: number;
+  readonly #workers: WorkerHandle[];
+
+  private constructor(workers: WorkerHandle[]) {
+    this.#workers = workers;
+    this.size = workers.length;
+  }
+
+  /**
+   * Starts `workers` Workers (default 2) holding copies of `model` (and of the frozen `ref`, for
+   * KL terms) on `backend` (default wasm). Call {@link close} when done.
+   */
+  static async create(
+    model: GPT,
+    opts: { workers?: number; backend?: BackendName; ref?: GPT } = {},
+  ): Promise<WorkerPool> {
+    const n = opts.workers ?? 2;
+    if (!(n >= 1)) throw new Error(`WorkerPool: workers must be ≥ 1, got ${n}`);
+    const handles = Array.from({ length: n }, () => new WorkerHandle());
+    const pool = new WorkerPool(handles);
+    const weights = [...(await model.getWeights())];
+    const ref = opts.ref ? [...(await opts.ref.getWeights())] : undefined;
+    try {
+      await Promise.all(
+        handles.map((h) =>
+          h.request({
+            type: "init",
+            config: model.config,
+            backend: opts.backend ?? "wasm",
+            weights,
+            ref,
+          })
+        ),
+      );
+    } catch (e) {
+      pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  /** Replaces (or with null removes) the reference model held by every worker. */
+  async setRef(ref: GPT | null): Promise<void> {
+    const w = ref ? [...(await ref.getWeights())] : null;
+    await Promise.all(this.#workers.map((h) => h.request({ type: "setRef", ref: w })));
+  }
+
+  /** Full-batch gradients of `model`'s current weights, computed in row shards by the workers. */
+  async computeGradients(
+    model: GPT,
+    batch: Batch,
+  ): Promise<{ grads: Map<string, Float32Array>; stats: GradStats }> {
+    validateBatch(batch);
+    const weights = [...(await model.getWeights())];
+    const normalizer = Math.max(1, maskCount(batch));
+    const n = Math.min(this.size, batch.batch);
+    const parts: Promise<Reply>[] = [];
+    for (let i = 0; i < n; i++) {
+      const start = Math.floor((i * batch.batch) / n),
+        end = Math.floor(((i + 1) * batch.batch) / n);
+      parts.push(this.#workers[i].request({
+        type: "grads",
+        weights,
+        batch: sliceRows(batch, start, end),
+        normalizer,
+      }));
+    }
+    const replies = await Promise.all(parts);
+    const grads = new Map<string, Float32Array>();
+    for (const r of replies) {
+      for (const [k, g] of r.grads!) {
+        const acc = grads.get(k);
+        if (!acc) grads.set(k, g);
+        else for (let j = 0; j < acc.length; j++) acc[j] += g[j];
+      }
+    }
+    return { grads, stats: mergeStats(replies.map((r) => r.stats!)) };
+  }
+
+  /** Terminates the workers. */
+  close(): void {
+    for (const w of this.#workers) w.terminate();
+  }
+}
