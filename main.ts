@@ -10,7 +10,9 @@ import { runCli } from "./pipeline/mod.ts";
 if (import.meta.main) {
   const args = Deno.args;
   if (args[0] === "verify" && (args[1] === "math" || args[1] === "code")) {
-    const { runVerifyCli } = await import("./verifiers/cli.ts");
+    // A computed specifier: Deno preloads literal dynamic imports at start-up, and the no-op
+    // `reproduce` must not pay for the verifiers.
+    const { runVerifyCli } = await import(new URL("./verifiers/cli.ts", import.meta.url).href);
     Deno.exit(await runVerifyCli(args.slice(1)));
   }
   Deno.exit(await runCli({ module: import.meta.resolve("./stages/mod.ts") }, args));

@@ -1,9 +1,12 @@
 /**
  * Engine benchmark (`deno task bench:engine`). Prints figures, never passes or fails on time.
  *
- * 1. No-op `reproduce` on an all-cached DAG (the 5-stage toy pipeline of tests/pipeline) against a
- *    bare `deno run` of an empty script in the same project: medians over interleaved rounds.
- *    Shown for the default path (fast path on) and with SCORE_NO_FAST=1 (full planning).
+ * 1. No-op `reproduce` on an all-cached DAG against a bare `deno run` of an empty script started in
+ *    the same directory: medians over interleaved rounds, wall clock and CPU (user+sys), for the
+ *    default path (fast path on) and with SCORE_NO_FAST=1 (full planning). Two DAGs: the 5-stage
+ *    toy pipeline of tests/pipeline, and the project's own DAG on the smoke preset (run once into
+ *    a temporary store first; BENCH_SKIP_PROJECT=1 skips it). noop_ratio is the project's figure
+ *    when measured, else the toy's.
  * 2. Hash throughput of a 1 GiB output (a directory holding one 1 GiB file, hashed by the store's
  *    tree hasher) against `sha256sum` on the same file, page cache warm for both.
  * Last line: {"noop_ratio": x, "hash_ratio": y} (hash_ratio = our throughput / sha256sum's).
@@ -57,75 +60,110 @@ async function timeCpu(
   }
 }
 
-async function noop(): Promise<number> {
-  const toy = makeToy();
+type Timing = { wall: number; cpu: number };
+
+/**
+ * Interleaved rounds of `deno run empty.ts` and a no-op `reproduce` (fast path on, and off), both
+ * started in `cwd` so the same deno.json is found. Returns the ratio of medians (wall clock).
+ */
+async function measureNoop(
+  label: string,
+  cwd: string,
+  reproduce: string[],
+  env: Record<string, string>,
+): Promise<number> {
+  const deno = Deno.execPath();
+  const tmp = Deno.makeTempDirSync({ prefix: "score-bench-" });
   try {
-    Deno.writeTextFileSync(`${toy.dir}/empty.ts`, "\n");
-    const deno = Deno.execPath();
-    const env = { TOY_LOG: toy.log, SCORE_STORE: "" };
-    const first = await timeCmd(deno, ["run", "-A", "main.ts", "reproduce"], { cwd: toy.dir, env });
-    console.log(`first reproduce (runs 5 stages): ${first.ms.toFixed(0)} ms`);
-    await new Promise((r) => setTimeout(r, 1100)); // let file digests become cacheable
-    for (let i = 0; i < 3; i++) {
-      await timeCmd(deno, ["run", "-A", "main.ts", "reproduce"], { cwd: toy.dir, env });
-      await timeCmd(deno, ["run", "-A", "empty.ts"], { cwd: toy.dir });
+    const emptyScript = `${tmp}/empty.ts`;
+    Deno.writeTextFileSync(emptyScript, "\n");
+    const run = [deno, "run", "-A", ...reproduce];
+    const check = await timeCpu(run, { cwd, env });
+    if (!check.stdout.startsWith("reproduce: 0 ran")) {
+      throw new Error(`${label}: not an all-cached DAG: ${check.stdout.split("\n")[0]}`);
     }
-    const empty: { wall: number; cpu: number }[] = [];
-    const fast: { wall: number; cpu: number }[] = [];
-    const full: { wall: number; cpu: number }[] = [];
-    const run = ["run", "-A", "main.ts", "reproduce"];
+    for (let i = 0; i < 3; i++) {
+      await timeCpu(run, { cwd, env });
+      await timeCpu([deno, "run", "-A", emptyScript], { cwd });
+    }
+    const empty: Timing[] = [];
+    const fast: Timing[] = [];
+    const full: Timing[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       // Alternate the order so neither side always follows the heavy full-path run.
-      const e = () => timeCpu([deno, "run", "-A", "empty.ts"], { cwd: toy.dir });
-      const f = () => timeCpu([deno, ...run], { cwd: toy.dir, env });
-      let re, rf;
+      const e = () => timeCpu([deno, "run", "-A", emptyScript], { cwd });
+      const f = () => timeCpu(run, { cwd, env });
       if (i % 2 === 0) {
-        re = await e();
-        rf = await f();
+        empty.push(await e());
+        fast.push(await f());
       } else {
-        rf = await f();
-        re = await e();
+        fast.push(await f());
+        empty.push(await e());
       }
-      if (!rf.stdout.startsWith("reproduce: 0 ran")) throw new Error(`not a no-op: ${rf.stdout}`);
-      empty.push(re);
-      fast.push(rf);
-      full.push(
-        await timeCpu([deno, ...run], { cwd: toy.dir, env: { ...env, SCORE_NO_FAST: "1" } }),
-      );
+      full.push(await timeCpu(run, { cwd, env: { ...env, SCORE_NO_FAST: "1" } }));
     }
-    if (toy.takeRuns().length !== 5) throw new Error("a no-op run ran a stage");
-    const med = (xs: { wall: number; cpu: number }[], k: "wall" | "cpu") =>
-      median(xs.map((x) => x[k]));
-    const e = med(empty, "wall");
-    const f = med(fast, "wall");
-    const u = med(full, "wall");
-    console.log(`medians of ${ROUNDS} interleaved rounds (wall / cpu user+sys):`);
-    console.log(
-      `  deno run empty.ts:                     ${e.toFixed(1)} ms / ${
-        med(empty, "cpu").toFixed(1)
-      } ms`,
-    );
-    console.log(
-      `  no-op reproduce (fast path, default):  ${f.toFixed(1)} ms / ${
-        med(fast, "cpu").toFixed(1)
-      } ms` +
-        `  ratio ${(f / e).toFixed(2)}x wall, ${
-          (med(fast, "cpu") / med(empty, "cpu")).toFixed(2)
-        }x cpu`,
-    );
-    console.log(
-      `  no-op reproduce (SCORE_NO_FAST=1):     ${u.toFixed(1)} ms / ${
-        med(full, "cpu").toFixed(1)
-      } ms` +
-        `  ratio ${(u / e).toFixed(2)}x wall, ${
-          (med(full, "cpu") / med(empty, "cpu")).toFixed(2)
-        }x cpu`,
-    );
+    const med = (xs: Timing[], k: keyof Timing) => median(xs.map((x) => x[k]));
+    const line = (name: string, xs: Timing[]) =>
+      `  ${name.padEnd(38)} ${med(xs, "wall").toFixed(1).padStart(6)} ms wall ${
+        med(xs, "cpu").toFixed(1).padStart(6)
+      } ms cpu   ratio ${(med(xs, "wall") / med(empty, "wall")).toFixed(2)}x wall, ${
+        (med(xs, "cpu") / med(empty, "cpu")).toFixed(2)
+      }x cpu`;
+    console.log(`${label}: medians of ${ROUNDS} interleaved rounds`);
+    console.log(line("deno run empty.ts", empty));
+    console.log(line("no-op reproduce (default, fast path)", fast));
+    console.log(line("no-op reproduce (SCORE_NO_FAST=1)", full));
     const fm = Math.min(...fast.map((x) => x.wall)) / Math.min(...empty.map((x) => x.wall));
-    console.log(`  ratio of the fastest runs (least disturbed by other load): ${fm.toFixed(2)}x`);
-    return f / e;
+    console.log(
+      `  fastest no-op / fastest empty (least disturbed by other load): ${fm.toFixed(2)}x`,
+    );
+    return med(fast, "wall") / med(empty, "wall");
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+  }
+}
+
+/** The 5-stage toy pipeline of tests/pipeline. */
+async function noopToy(): Promise<number> {
+  const toy = makeToy();
+  try {
+    const env = { TOY_LOG: toy.log, SCORE_STORE: "" };
+    const first = await timeCmd(Deno.execPath(), ["run", "-A", "main.ts", "reproduce"], {
+      cwd: toy.dir,
+      env,
+    });
+    console.log(`toy DAG: first reproduce (runs 5 stages) ${first.ms.toFixed(0)} ms`);
+    await new Promise((r) => setTimeout(r, 1100)); // let file stats become trustworthy
+    await timeCmd(Deno.execPath(), ["run", "-A", "main.ts", "reproduce"], { cwd: toy.dir, env });
+    const r = await measureNoop("toy DAG (5 stages)", toy.dir, ["main.ts", "reproduce"], env);
+    if (toy.takeRuns().length !== 5) throw new Error("a no-op run ran a stage");
+    return r;
   } finally {
     toy.cleanup();
+  }
+}
+
+/** The project's own DAG on the smoke preset, in a temporary store. */
+async function noopProject(): Promise<number | null> {
+  const root = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+  try {
+    Deno.statSync(`${root}/main.ts`);
+    Deno.statSync(`${root}/stages/mod.ts`);
+  } catch {
+    console.log("project DAG: main.ts or stages/mod.ts missing, skipped");
+    return null;
+  }
+  const store = Deno.makeTempDirSync({ prefix: "score-bench-store-" });
+  try {
+    const env = { SCORE_STORE: store };
+    const argv = ["main.ts", "reproduce", "--preset", "smoke"];
+    const first = await timeCmd(Deno.execPath(), ["run", "-A", ...argv], { cwd: root, env });
+    console.log(`project DAG: first reproduce --preset smoke ${(first.ms / 1000).toFixed(1)} s`);
+    await new Promise((r) => setTimeout(r, 1100));
+    await timeCmd(Deno.execPath(), ["run", "-A", ...argv], { cwd: root, env });
+    return await measureNoop("project DAG (smoke preset)", root, argv, env);
+  } finally {
+    Deno.removeSync(store, { recursive: true });
   }
 }
 
@@ -178,7 +216,12 @@ async function hashing(): Promise<number> {
   }
 }
 
-const noopRatio = await noop();
+const toyRatio = await noopToy();
+const projectRatio = Deno.env.get("BENCH_SKIP_PROJECT") ? null : await noopProject();
+const noopRatio = projectRatio ?? toyRatio;
+console.log(
+  `noop_ratio below: ${projectRatio === null ? "toy DAG" : "project DAG (smoke)"}, median wall`,
+);
 const hashRatio = await hashing();
 console.log(
   JSON.stringify({

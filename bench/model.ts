@@ -8,6 +8,7 @@
  * Flags: --backend wasm|webgpu|cpu (default wasm), --steps N (default 3), --quick (first size only).
  */
 import { parseArgs } from "node:util";
+import process from "node:process";
 import {
   AdamW,
   GPT,
@@ -67,29 +68,41 @@ function batchOf(seed: number): SupervisedBatch {
   return { kind: "supervised", batch: B, seqLen: T, tokens, mask };
 }
 
-async function timeTrain(model: GPT, pool?: WorkerPool): Promise<number> {
-  const opt = new AdamW({ lr: 1e-3 });
-  await trainStep(model, opt, batchOf(0), { parallel: pool }); // warm-up
-  const t0 = performance.now();
-  for (let i = 0; i < STEPS; i++) await trainStep(model, opt, batchOf(i + 1), { parallel: pool });
-  opt.dispose();
-  return (performance.now() - t0) / 1000 / STEPS;
+/** Process CPU seconds (user + system, all threads including Workers). */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
-async function timeSample(model: GPT): Promise<number> {
+/** Seconds per training step: wall clock and process CPU time. */
+async function timeTrain(model: GPT, pool?: WorkerPool): Promise<{ wall: number; cpu: number }> {
+  const opt = new AdamW({ lr: 1e-3 });
+  await trainStep(model, opt, batchOf(0), { parallel: pool }); // warm-up
+  const t0 = performance.now(), c0 = cpuSeconds();
+  for (let i = 0; i < STEPS; i++) await trainStep(model, opt, batchOf(i + 1), { parallel: pool });
+  const cpu = (cpuSeconds() - c0) / STEPS;
+  opt.dispose();
+  return { wall: (performance.now() - t0) / 1000 / STEPS, cpu };
+}
+
+/** Sampled tokens per second: wall clock and per process CPU second. */
+async function timeSample(model: GPT): Promise<{ wall: number; cpu: number }> {
   const rng = new Rng(5);
   const prompts = Array.from({ length: B }, () => Array.from({ length: PROMPT }, () => rng.int(V)));
   await sample(model, prompts, { maxNewTokens: 8, seed: 1 });
-  const t0 = performance.now();
+  const t0 = performance.now(), c0 = cpuSeconds();
   const r = await sample(model, prompts, { maxNewTokens: NEW, seed: 1 });
-  const s = (performance.now() - t0) / 1000;
-  return r.tokens.reduce((a, x) => a + x.length, 0) / s;
+  const cpu = cpuSeconds() - c0;
+  const n = r.tokens.reduce((a, x) => a + x.length, 0);
+  return { wall: n / ((performance.now() - t0) / 1000), cpu: n / cpu };
 }
 
 interface TorchResult {
   train_step_ms: number;
   train_tokens_per_s: number;
   sample_tokens_per_s: number;
+  train_tokens_per_cpu_s: number;
+  sample_tokens_per_cpu_s: number;
   matmul_gflops: number;
 }
 
@@ -121,14 +134,16 @@ const summary: Record<string, number | string | null> = { backend: choice.backen
 for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
   const model = new GPT(cfg);
   const flops = trainFlops(cfg.dModel, cfg.nLayer);
-  const stepS = await timeTrain(model);
-  const trainTps = (B * T) / stepS;
-  const sampleTps = await timeSample(model);
+  const tr1 = await timeTrain(model);
+  const stepS = tr1.wall;
+  const trainTps = (B * T) / stepS, trainTpc = (B * T) / tr1.cpu;
+  const smp = await timeSample(model);
+  const sampleTps = smp.wall;
   let w1 = NaN, w2 = NaN;
   if (choice.backend === "wasm") {
     for (const n of [1, 2]) {
       const pool = await WorkerPool.create(model, { workers: n });
-      const s = await timeTrain(model, pool);
+      const s = (await timeTrain(model, pool)).wall;
       pool.close();
       if (n === 1) w1 = s;
       else w2 = s;
@@ -138,12 +153,14 @@ for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
   model.dispose();
   const torch = await torchRef(cfg);
   const bestTrainTps = Math.max(trainTps, Number.isNaN(w2) ? 0 : (B * T) / w2);
-  console.log(`\n== ${label}: ${nParams} params`);
+  const gflops = flops / stepS / 1e9;
   console.log(
-    `tfjs train: ${(stepS * 1e3).toFixed(0)} ms/step, ${trainTps.toFixed(0)} tok/s, ` +
-      `${(flops / stepS / 1e9).toFixed(2)} GFLOP/s (${
-        ((flops / stepS / 1e9 / peak) * 100).toFixed(0)
-      }% of peak)`,
+    `\n== ${label}: ${nParams} params, ${(flops / 1e9).toFixed(1)} GFLOP per training step`,
+  );
+  console.log(
+    `tfjs train: ${(stepS * 1e3).toFixed(0)} ms/step (${(tr1.cpu * 1e3).toFixed(0)} ms CPU), ` +
+      `${trainTps.toFixed(0)} tok/s, ${gflops.toFixed(2)} GFLOP/s = ` +
+      `${((gflops / peak) * 100).toFixed(0)}% of the tfjs matmul peak`,
   );
   if (!Number.isNaN(w2)) {
     console.log(
@@ -151,37 +168,50 @@ for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
         `${(w2 * 1e3).toFixed(0)} ms/step → speedup ×${(w1 / w2).toFixed(2)} (2 workers vs 1)`,
     );
   }
-  console.log(`tfjs sample (KV cache, B=${B}, ${NEW} new): ${sampleTps.toFixed(0)} tok/s`);
+  console.log(
+    `tfjs sample (KV cache, B=${B}, ${NEW} new): ${sampleTps.toFixed(0)} tok/s ` +
+      `(${smp.cpu.toFixed(0)} tok per CPU-s)`,
+  );
   summary[`${label}_tfjs_train_tok_s`] = Math.round(trainTps);
   summary[`${label}_tfjs_train_2workers_tok_s`] = Number.isNaN(w2)
     ? null
     : Math.round((B * T) / w2);
   summary[`${label}_worker_speedup_2v1`] = Number.isNaN(w2) ? null : +(w1 / w2).toFixed(3);
   summary[`${label}_tfjs_sample_tok_s`] = Math.round(sampleTps);
-  summary[`${label}_tfjs_train_gflops`] = +(flops / stepS / 1e9).toFixed(2);
+  summary[`${label}_tfjs_train_gflops`] = +gflops.toFixed(2);
   if (torch) {
     const tr = trainTps / torch.train_tokens_per_s, sr = sampleTps / torch.sample_tokens_per_s;
+    const trc = trainTpc / torch.train_tokens_per_cpu_s;
+    const src = smp.cpu / torch.sample_tokens_per_cpu_s;
     const torchGflops = flops / (torch.train_step_ms / 1e3) / 1e9;
     console.log(
       `torch train: ${torch.train_step_ms.toFixed(0)} ms/step, ${
         torch.train_tokens_per_s.toFixed(0)
       } tok/s, ` +
-        `${torchGflops.toFixed(2)} GFLOP/s (${
+        `${torchGflops.toFixed(2)} GFLOP/s = ${
           ((torchGflops / torch.matmul_gflops) * 100).toFixed(0)
         }% of its ` +
-        `${torch.matmul_gflops.toFixed(0)} GFLOP/s matmul peak)`,
+        `${torch.matmul_gflops.toFixed(0)} GFLOP/s matmul peak`,
     );
-    console.log(`torch sample: ${torch.sample_tokens_per_s.toFixed(0)} tok/s`);
     console.log(
-      `ratios tfjs/torch: train ${tr.toFixed(3)} (1 process), ` +
+      `torch sample: ${torch.sample_tokens_per_s.toFixed(0)} tok/s ` +
+        `(${torch.sample_tokens_per_cpu_s.toFixed(0)} tok per CPU-s)`,
+    );
+    console.log(
+      `ratios tfjs/torch (wall): train ${tr.toFixed(3)} (1 process), ` +
         `${(bestTrainTps / torch.train_tokens_per_s).toFixed(3)} (best incl. 2 workers), sample ${
           sr.toFixed(3)
         }`,
+    );
+    console.log(
+      `ratios tfjs/torch (per CPU-second): train ${trc.toFixed(3)}, sample ${src.toFixed(3)}`,
     );
     summary[`${label}_train_ratio_vs_torch`] = +tr.toFixed(3);
     summary[`${label}_train_ratio_vs_torch_2workers`] = +(bestTrainTps / torch.train_tokens_per_s)
       .toFixed(3);
     summary[`${label}_sample_ratio_vs_torch`] = +sr.toFixed(3);
+    summary[`${label}_train_ratio_vs_torch_cpu_time`] = +trc.toFixed(3);
+    summary[`${label}_sample_ratio_vs_torch_cpu_time`] = +src.toFixed(3);
     summary[`${label}_torch_train_tok_s`] = Math.round(torch.train_tokens_per_s);
     summary[`${label}_torch_sample_tok_s`] = Math.round(torch.sample_tokens_per_s);
     summary.torch_matmul_peak_gflops = +torch.matmul_gflops.toFixed(1);

@@ -63,14 +63,138 @@ export function initialWeights(c: GPTConfig): Map<string, Float32Array> {
   return out;
 }
 
-/** Per-layer attention cache: keys stored transposed [B·H, hd, t], values [B·H, t, hd]. */
-export interface KVCache {
-  kT: tf.Tensor3D[];
-  v: tf.Tensor3D[];
-  /** Additive key bias [B,1,1,t]: 0 for real keys, −1e9 for padding. */
-  keyBias: tf.Tensor4D;
-  /** Number of cached positions t. */
-  length: number;
+/**
+ * Per-layer key/value cache for batched decoding, kept in host memory with a fixed capacity
+ * (prompt width + new tokens): keys as [B·H, cap, hd], values transposed as [B·H, hd, cap], so
+ * both are the left operand of an untransposed batched matmul. Each step appends one column and
+ * re-uploads; this replaces growing concats (quadratic copying) and works on every backend.
+ */
+export class KVCache {
+  readonly batch: number;
+  readonly nHead: number;
+  readonly headDim: number;
+  readonly capacity: number;
+  /** Filled columns. */
+  length = 0;
+  /** 1 where a column holds a real (non-padding) key, per row: [B, cap]. */
+  readonly keyMask: Float32Array;
+  readonly #k: Float32Array[];
+  readonly #vT: Float32Array[];
+  #tensors: { k: tf.Tensor3D; vT: tf.Tensor3D }[] | null = null;
+  #bias: tf.Tensor3D | null = null;
+
+  /** An empty cache for `nLayer` layers. */
+  constructor(nLayer: number, batch: number, nHead: number, headDim: number, capacity: number) {
+    this.batch = batch;
+    this.nHead = nHead;
+    this.headDim = headDim;
+    this.capacity = capacity;
+    this.keyMask = new Float32Array(batch * capacity);
+    const n = batch * nHead * headDim * capacity;
+    this.#k = Array.from({ length: nLayer }, () => new Float32Array(n));
+    this.#vT = Array.from({ length: nLayer }, () => new Float32Array(n));
+  }
+
+  /** Writes `cols` columns starting at `start` for one layer from k, v heads [B·H, cols, hd]. */
+  write(layer: number, start: number, cols: number, k: Float32Array, v: Float32Array): void {
+    const { capacity: cap, headDim: hd } = this;
+    if (start + cols > cap) {
+      throw new Error(`KVCache: ${start + cols} columns exceed capacity ${cap}`);
+    }
+    const K = this.#k[layer], VT = this.#vT[layer];
+    const rows = this.batch * this.nHead;
+    for (let r = 0; r < rows; r++) {
+      K.set(k.subarray(r * cols * hd, (r + 1) * cols * hd), (r * cap + start) * hd);
+      for (let j = 0; j < cols; j++) {
+        const src = (r * cols + j) * hd;
+        for (let c = 0; c < hd; c++) VT[(r * hd + c) * cap + start + j] = v[src + c];
+      }
+    }
+    this.#release();
+  }
+
+  /**
+   * Attention of one new query per row over columns 0..col (inclusive) of layer `layer`, on the
+   * host: q is [B·H, hd] (= [B, d] row-major), returns y in the same layout. Padding columns
+   * (keyMask 0) are skipped. Used on wasm and cpu, where reading q back is cheap; it replaces two
+   * batched matrix–vector products that tfjs-wasm runs in a scalar loop.
+   */
+  attendHost(layer: number, q: Float32Array, col: number): Float32Array {
+    const { capacity: cap, headDim: hd, nHead } = this;
+    const K = this.#k[layer], VT = this.#vT[layer];
+    const rows = this.batch * nHead, scale = 1 / Math.sqrt(hd);
+    const y = new Float32Array(rows * hd);
+    const s = new Float64Array(col + 1);
+    for (let r = 0; r < rows; r++) {
+      const b = Math.floor(r / nHead), qo = r * hd, ko = r * cap * hd, mo = b * cap;
+      let mx = -Infinity;
+      for (let j = 0; j <= col; j++) {
+        if (this.keyMask[mo + j] === 0) {
+          s[j] = -Infinity;
+          continue;
+        }
+        let acc = 0;
+        const kj = ko + j * hd;
+        for (let c = 0; c < hd; c++) acc += K[kj + c] * q[qo + c];
+        acc *= scale;
+        s[j] = acc;
+        if (acc > mx) mx = acc;
+      }
+      let sum = 0;
+      for (let j = 0; j <= col; j++) {
+        const e = s[j] === -Infinity ? 0 : Math.exp(s[j] - mx);
+        s[j] = e;
+        sum += e;
+      }
+      const vo = r * hd * cap;
+      for (let c = 0; c < hd; c++) {
+        let acc = 0;
+        const vc = vo + c * cap;
+        for (let j = 0; j <= col; j++) acc += VT[vc + j] * s[j];
+        y[qo + c] = acc / sum;
+      }
+    }
+    return y;
+  }
+
+  /** Device tensors of one layer (uploaded after the last write). */
+  tensors(layer: number): { k: tf.Tensor3D; vT: tf.Tensor3D } {
+    if (!this.#tensors) {
+      const rows = this.batch * this.nHead, cap = this.capacity, hd = this.headDim;
+      this.#tensors = this.#k.map((k, i) => ({
+        k: tf.tensor3d(k, [rows, cap, hd]),
+        vT: tf.tensor3d(this.#vT[i], [rows, hd, cap]),
+      }));
+    }
+    return this.#tensors[layer];
+  }
+
+  /** Additive key bias [B, 1, cap+1]: filled real columns 0, others −1e9, last (current) 0. */
+  bias(): tf.Tensor3D {
+    if (!this.#bias) {
+      const cap = this.capacity, data = new Float32Array(this.batch * (cap + 1)).fill(-1e9);
+      for (let r = 0; r < this.batch; r++) {
+        for (let j = 0; j < this.length; j++) {
+          if (this.keyMask[r * cap + j] > 0) data[r * (cap + 1) + j] = 0;
+        }
+        data[r * (cap + 1) + cap] = 0;
+      }
+      this.#bias = tf.tensor3d(data, [this.batch, 1, cap + 1]);
+    }
+    return this.#bias;
+  }
+
+  #release(): void {
+    if (this.#tensors) tf.dispose(this.#tensors.flatMap((t) => [t.k, t.vT]));
+    this.#tensors = null;
+    this.#bias?.dispose();
+    this.#bias = null;
+  }
+
+  /** Frees the device copies. */
+  dispose(): void {
+    this.#release();
+  }
 }
 
 let modelCounter = 0;
@@ -186,10 +310,12 @@ export class GPT {
       throw new Error(`sequence length ${t} exceeds the model's ctxLen ${this.config.ctxLen}`);
     }
     const tok = embed(tf.reshape(ids, [b * t]) as tf.Tensor1D, this.#p("wte") as tf.Tensor2D);
-    const pos = positions
-      ? tf.gather(this.#p("wpe"), tf.reshape(positions, [b * t]))
-      : tf.tile(tf.slice(this.#p("wpe"), [0, 0], [t, d]), [b, 1]);
-    return tf.add(tok, pos) as tf.Tensor2D;
+    if (positions) {
+      return tf.add(tok, tf.gather(this.#p("wpe"), tf.reshape(positions, [b * t]))) as tf.Tensor2D;
+    }
+    // Broadcast add of the [T,d] position rows (tile is slow on wasm).
+    const pos = tf.slice(this.#p("wpe"), [0, 0], [t, d]);
+    return tf.reshape(tf.add(tf.reshape(tok, [b, t, d]), pos), [b * t, d]) as tf.Tensor2D;
   }
 
   /** Splits rows [B·T, d] into heads [B·H, T, hd]. */
@@ -311,69 +437,142 @@ export class GPT {
   }
 
   /**
-   * Runs a (left-padded) prompt batch and builds the KV cache: returns the logits of the last
-   * column [B,V] and the cache. Not differentiable (sampling only).
+   * Runs a (left-padded) prompt batch ids [B,P] with per-row positions and key mask [B,P], and
+   * fills a new KV cache of `capacity` columns. Returns the last column's logits [B,V].
+   * Not differentiable (sampling only).
    */
-  prefill(
+  async prefill(
     ids: tf.Tensor2D,
     positions: tf.Tensor2D,
     keyMask: tf.Tensor2D,
-  ): { logits: tf.Tensor2D; cache: KVCache } {
-    const kT: tf.Tensor3D[] = [], vs: tf.Tensor3D[] = [];
+    capacity: number,
+  ): Promise<{ logits: tf.Tensor2D; cache: KVCache }> {
     const [b, t] = ids.shape;
+    const { nLayer, nHead, dModel } = this.config;
+    const ks: tf.Tensor[] = [], vs: tf.Tensor[] = [];
     const logits = tf.tidy(() => {
       let x = this.#embed(ids, positions);
-      const kb = keyBiasOf(keyMask);
-      const bias: tf.Tensor[] = [this.#causalBias(t), kb];
-      for (let i = 0; i < this.config.nLayer; i++) {
+      const bias: tf.Tensor[] = [this.#causalBias(t), keyBiasOf(keyMask)];
+      for (let i = 0; i < nLayer; i++) {
         const [q, k, v] = this.#qkv(i, x);
-        const kh = this.#headsT(k, b, t), vh = this.#heads(v, b, t);
-        kT.push(tf.keep(kh));
+        const vh = this.#heads(v, b, t);
+        ks.push(tf.keep(this.#heads(k, b, t)));
         vs.push(tf.keep(vh));
-        const y = this.#attend(this.#heads(q, b, t), kh, vh, b, bias);
+        const y = this.#attend(this.#heads(q, b, t), this.#headsT(k, b, t), vh, b, bias);
         x = tf.add(x, this.#outProj(i, y));
         x = tf.add(x, this.#mlp(i, x));
       }
-      const last = tf.reshape(tf.slice(tf.reshape(x, [b, t, -1]), [0, t - 1, 0], [b, 1, -1]), [
-        b,
-        -1,
-      ]);
-      return this.#head(last as tf.Tensor2D);
+      const last = tf.slice(tf.reshape(x, [b, t, -1]), [0, t - 1, 0], [b, 1, -1]);
+      return this.#head(tf.reshape(last, [b, -1]) as tf.Tensor2D);
     });
-    const keyBias = tf.tidy(() => keyBiasOf(keyMask));
-    return { logits, cache: { kT, v: vs, keyBias, length: t } };
+    const cache = new KVCache(nLayer, b, nHead, dModel / nHead, capacity);
+    try {
+      const mask = (await keyMask.data()) as Float32Array;
+      for (let r = 0; r < b; r++) {
+        cache.keyMask.set(mask.subarray(r * t, (r + 1) * t), r * capacity);
+      }
+      for (let i = 0; i < nLayer; i++) {
+        cache.write(
+          i,
+          0,
+          t,
+          (await ks[i].data()) as Float32Array,
+          (await vs[i].data()) as Float32Array,
+        );
+      }
+      cache.length = t;
+    } finally {
+      tf.dispose([...ks, ...vs]);
+    }
+    return { logits, cache };
   }
 
   /**
-   * One cached decoding step: ids [B] at positions [B] → logits [B,V] and the extended cache.
-   * The old cache is disposed.
+   * One cached decoding step: ids [B] at positions [B] → logits [B,V]; appends the step's keys
+   * and values to the cache (every row's new key is visible to later steps).
    */
-  step(
+  async step(
     ids: tf.Tensor1D,
     positions: tf.Tensor1D,
     cache: KVCache,
-  ): { logits: tf.Tensor2D; cache: KVCache } {
+    opts: { hostAttention?: boolean } = {},
+  ): Promise<tf.Tensor2D> {
+    const backend = tf.getBackend();
+    if (opts.hostAttention ?? (backend === "wasm" || backend === "cpu")) {
+      return this.#stepHost(ids, positions, cache);
+    }
     const b = ids.shape[0];
-    const kT: tf.Tensor3D[] = [], vs: tf.Tensor3D[] = [];
-    const keyBias = tf.tidy(() =>
-      tf.concat([cache.keyBias, tf.zeros([b, 1, 1, 1])], 3) as tf.Tensor4D
-    );
+    const { nLayer, nHead, dModel } = this.config, hd = dModel / nHead;
+    const cap = cache.capacity, rows = b * nHead;
+    const ks: tf.Tensor[] = [], vs: tf.Tensor[] = [];
     const logits = tf.tidy(() => {
       let x = this.#embed(tf.reshape(ids, [b, 1]), tf.reshape(positions, [b, 1]));
-      for (let i = 0; i < this.config.nLayer; i++) {
+      const bias = cache.bias();
+      for (let i = 0; i < nLayer; i++) {
         const [q, k, v] = this.#qkv(i, x);
-        const kh = tf.concat([cache.kT[i], this.#headsT(k, b, 1)], 2) as tf.Tensor3D;
-        const vh = tf.concat([cache.v[i], this.#heads(v, b, 1)], 1) as tf.Tensor3D;
-        kT.push(tf.keep(kh));
+        const qh = tf.reshape(q, [rows, hd]), kh = tf.reshape(k, [rows, hd]);
+        const vh = tf.reshape(v, [rows, hd]);
+        ks.push(tf.keep(kh));
         vs.push(tf.keep(vh));
-        const y = this.#attend(this.#heads(q, b, 1), kh, vh, b, [keyBias]);
-        x = tf.add(x, this.#outProj(i, y));
+        const { k: kc, vT } = cache.tensors(i);
+        // Scores against the cached keys [B·H, cap] and the current key [B·H, 1].
+        const sc = tf.reshape(bmm(kc, tf.reshape(qh, [rows, hd, 1])), [rows, cap]);
+        const sn = tf.sum(tf.mul(qh, kh), -1, true);
+        let s = tf.mul(tf.concat([sc, sn], 1), 1 / Math.sqrt(hd));
+        s = tf.reshape(tf.add(tf.reshape(s, [b, nHead, cap + 1]), bias), [rows, cap + 1]);
+        const att = tf.softmax(s);
+        const ac = tf.reshape(tf.slice(att, [0, 0], [rows, cap]), [rows, cap, 1]);
+        const an = tf.slice(att, [0, cap], [rows, 1]);
+        const y = tf.add(tf.reshape(bmm(vT, ac as tf.Tensor3D), [rows, hd]), tf.mul(vh, an));
+        x = tf.add(x, this.#outProj(i, tf.reshape(y, [b, dModel]) as tf.Tensor2D));
         x = tf.add(x, this.#mlp(i, x));
       }
       return this.#head(x);
     });
-    disposeCache(cache);
-    return { logits, cache: { kT, v: vs, keyBias, length: cache.length + 1 } };
+    try {
+      const col = cache.length;
+      for (let i = 0; i < nLayer; i++) {
+        cache.write(
+          i,
+          col,
+          1,
+          (await ks[i].data()) as Float32Array,
+          (await vs[i].data()) as Float32Array,
+        );
+      }
+      for (let r = 0; r < b; r++) cache.keyMask[r * cap + col] = 1;
+      cache.length = col + 1;
+    } finally {
+      tf.dispose([...ks, ...vs]);
+    }
+    return logits;
+  }
+
+  /** {@link step} with attention computed on the host over the cache (one small readback of
+   * q, k, v per layer, no cache upload). */
+  async #stepHost(ids: tf.Tensor1D, positions: tf.Tensor1D, cache: KVCache): Promise<tf.Tensor2D> {
+    const b = ids.shape[0];
+    const { nLayer, dModel } = this.config;
+    const col = cache.length, cap = cache.capacity;
+    for (let r = 0; r < b; r++) cache.keyMask[r * cap + col] = 1;
+    let x = tf.tidy(() => this.#embed(tf.reshape(ids, [b, 1]), tf.reshape(positions, [b, 1])));
+    for (let i = 0; i < nLayer; i++) {
+      const [q, k, v] = tf.tidy(() => this.#qkv(i, x));
+      const [qd, kd, vd] = [await q.data(), await k.data(), await v.data()] as Float32Array[];
+      tf.dispose([q, k, v]);
+      cache.write(i, col, 1, kd, vd);
+      const y = tf.tensor2d(cache.attendHost(i, qd, col), [b, dModel]);
+      const next = tf.tidy(() => {
+        const h = tf.add(x, this.#outProj(i, y)) as tf.Tensor2D;
+        return tf.add(h, this.#mlp(i, h)) as tf.Tensor2D;
+      });
+      tf.dispose([x, y]);
+      x = next;
+    }
+    const logits = tf.tidy(() => this.#head(x));
+    x.dispose();
+    cache.length = col + 1;
+    return logits;
   }
 }
 
@@ -381,9 +580,4 @@ export class GPT {
 function keyBiasOf(keyMask: tf.Tensor2D): tf.Tensor4D {
   const [b, t] = keyMask.shape;
   return tf.reshape(tf.mul(tf.sub(1, tf.cast(keyMask, "float32")), -1e9), [b, 1, 1, t]);
-}
-
-/** Frees a KV cache's tensors. */
-export function disposeCache(cache: KVCache): void {
-  tf.dispose([...cache.kT, ...cache.v, cache.keyBias]);
 }

@@ -2,6 +2,22 @@
  * Public surface of the tensor core: backend selection, tokenizer, the GPT model, sampling,
  * objectives, AdamW, training steps, checkpoints and Worker data parallelism.
  * Import this module lazily from other folders (it loads tfjs).
+ *
+ * A SCoRe-style step, in outline:
+ * ```ts
+ * const { selectBackend, GPT, sample, trainStep, AdamW, loadCheckpoint } = await import("../model/mod.ts");
+ * await selectBackend("auto");
+ * const { model: base } = await loadCheckpoint(dir);
+ * const ref = await base.clone({ trainable: false });           // frozen π_ref
+ * const a1 = await sample(base, prompts, { maxNewTokens, stopTokens: [tok.special.attemptEnd], seed });
+ * const p2 = prompts.map((p, i) => [...p, ...a1.tokens[i], tok.special.selfCorrect, tok.special.attemptStart]);
+ * const a2 = await sample(base, p2, { maxNewTokens, stopTokens: [tok.special.attemptEnd], seed: seed + 1 });
+ * // Build a PolicyGradientBatch: tokens = p2 + a2 (right-padded, padSequences), mask = 1 on
+ * // attempt tokens, advantages per token (attempt-1 tokens get attempt 1's, attempt-2 tokens
+ * // attempt 2's), klCoef per token (β2 on attempt 1 and β1 on attempt 2 in Stage I),
+ * // segmentIds 0/1 per attempt for per-attempt KL means.
+ * const stats = await trainStep(base, opt, batch, { ref });     // or { parallel: WorkerPool }
+ * ```
  */
 export { tf } from "./tf.ts";
 export {
@@ -25,15 +41,9 @@ export {
 } from "./tokenizer.ts";
 export { deriveSeed, mix32, Rng } from "./prng.ts";
 export { GPTConfig, type GPTConfigInput, parseGPTConfig } from "./config.ts";
-export {
-  disposeCache,
-  GPT,
-  type GPTOptions,
-  initialWeights,
-  type KVCache,
-  paramSpecs,
-} from "./gpt.ts";
+export { GPT, type GPTOptions, initialWeights, KVCache, paramSpecs } from "./gpt.ts";
 export { sample, type SampleOptions, type SampleResult } from "./sample.ts";
+export { scoreSequences, type SequenceScores } from "./score.ts";
 export {
   crossEntropyLoss,
   exactKL,

@@ -3,7 +3,7 @@
  * gets its own positions and a key mask, so a row's tokens are the same whatever its batch.
  */
 import { tf } from "./tf.ts";
-import { disposeCache, type GPT, type KVCache } from "./gpt.ts";
+import type { GPT, KVCache } from "./gpt.ts";
 import { deriveSeed, Rng } from "./prng.ts";
 import { checkWebGpuErrors } from "./backend.ts";
 
@@ -23,6 +23,8 @@ export interface SampleOptions {
   padId?: number;
   /** Use the KV cache (default true); false recomputes the full sequence each step (slow; tests). */
   useCache?: boolean;
+  /** Cached steps attend on the host (default on wasm/cpu) or with device ops (default on webgpu). */
+  hostAttention?: boolean;
 }
 
 /** Sampling output, one entry per prompt row. */
@@ -156,7 +158,7 @@ export async function sample(
     const posT = tf.tensor2d(slice2(posArr, width), [b, width], "int32");
     const maskT = tf.tensor2d(slice2(maskArr, width), [b, width], "float32");
     if (useCache) {
-      const r = model.prefill(idT, posT, maskT);
+      const r = await model.prefill(idT, posT, maskT, cols);
       logitsT = r.logits;
       cache = r.cache;
     } else logitsT = lastLogits(model, idT, posT, maskT);
@@ -194,9 +196,7 @@ export async function sample(
           Array.from({ length: b }, (_, r) => lens[r] + step),
           "int32",
         );
-        const r = model.step(idT, posT, cache);
-        cache = r.cache;
-        logitsT = r.logits;
+        logitsT = await model.step(idT, posT, cache, { hostAttention: opts.hostAttention });
         tf.dispose([idT, posT]);
       } else {
         const upto = width + step + 1;
@@ -209,7 +209,7 @@ export async function sample(
     }
     logitsT.dispose();
   } finally {
-    if (cache) disposeCache(cache);
+    cache?.dispose();
   }
   return out;
 }

@@ -5,7 +5,7 @@
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { ConfigError } from "./config.ts";
 import { DagError, matchStages, toDot, toMermaid, toText } from "./dag.ts";
-import { fastEntryPath, fastInvocation, writeFast } from "./fast_path.ts";
+import { fastInvocation, type StatTuple, writeFast } from "./fast_path.ts";
 import { updateOutLinks } from "./out_links.ts";
 import { urlToPath } from "./paths.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -310,21 +310,34 @@ async function saveFast(
   lines: string[],
 ): Promise<void> {
   try {
-    const g = session.graph;
-    const walk = await g.digest(urlToPath(env.pipelineModule!));
-    if (walk.other.length > 0) return; // remote or unresolved imports: do not trust
+    const { graph: g, store } = session;
+    // The pipeline module's graph, plus the entry module's (main.ts) in case it differs.
+    const roots = [urlToPath(env.pipelineModule!)];
+    if (Deno.mainModule.startsWith("file:")) roots.push(urlToPath(Deno.mainModule));
     const files: Record<string, string> = {};
-    for (const [p, sha] of Object.entries(walk.modules)) {
-      files[p.startsWith("/") ? p : `${g.root}/${p}`] = sha;
+    for (const r of roots) {
+      const walk = await g.digest(r, { typeImports: true }); // a superset of every stage's walk
+      if (walk.other.length > 0) return; // remote or unresolved imports: do not trust
+      for (const [p, sha] of Object.entries(walk.modules)) {
+        files[p.startsWith("/") ? p : `${g.root}/${p}`] = sha;
+      }
     }
     for (const p of [...g.configFiles, ...session.loaded.sources]) {
       files[p] = (await g.files.get(p)).sha;
     }
-    const invocation = fastInvocation({ preset: args.preset, config: args.config, cwd: env.cwd });
-    writeFast(fastEntryPath(session.store.dir, invocation), {
-      v: 1,
-      invocation,
+    const stats: [string, StatTuple | null][] = [];
+    for (const s of statuses) {
+      const rec = s.record!;
+      const m = store.readManifest(rec.output);
+      if (!m) return;
+      stats.push([store.recordPath(rec.key), null]);
+      for (const f of m.files) {
+        stats.push([`${store.objectPath(rec.output)}/${f.path}`, m.stat[f.path] ?? null]);
+      }
+    }
+    await writeFast(store.dir, fastInvocation({ ...args, cwd: env.cwd }), {
       files,
+      stats,
       stages: statuses.map((s) => ({ name: s.name, key: s.key!, output: s.record!.output })),
       lines: [
         lines[0].replace(

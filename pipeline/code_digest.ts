@@ -2,7 +2,9 @@
  * The code digest of a stage: a walk over the transitive graph of local modules its module reaches
  * (static imports, re-exports, literal dynamic imports, `new URL("...", import.meta.url)` assets),
  * hashing each by content, plus the locked versions (deno.lock) of every npm package the graph
- * reaches. Bare specifiers resolve through the project's deno.json import map.
+ * reaches. Bare specifiers resolve through the project's deno.json import map. Type-only imports
+ * (`import type`, `export type ... from`, all-`type` named imports) are erased at runtime, so they
+ * are not followed unless asked (`typeImports`).
  */
 import { hashJson } from "./canonical.ts";
 import type { FileDigests } from "./file_digests.ts";
@@ -185,11 +187,12 @@ export class CodeGraph {
 
   /**
    * Walks the graph from `rootPath` (absolute). Modules under a directory in `exclude`, and modules
-   * in `stopAt` other than the root, are neither hashed nor followed.
+   * in `stopAt` other than the root, are neither hashed nor followed. Type-only imports are
+   * followed only with `typeImports` (the fast path's fingerprint takes the superset).
    */
   async digest(
     rootPath: string,
-    opts: { exclude?: string[]; stopAt?: Set<string> } = {},
+    opts: { exclude?: string[]; stopAt?: Set<string>; typeImports?: boolean } = {},
   ): Promise<CodeDigest> {
     const modules: Record<string, string> = {};
     const npm: Record<string, string> = {};
@@ -206,6 +209,7 @@ export class CodeGraph {
       const fd = await this.files.get(path);
       modules[this.rel(path)] = fd.sha;
       for (const imp of fd.imports) {
+        if (imp.typeOnly && !opts.typeImports) continue; // erased at runtime: no effect
         if (imp.kind === "url") {
           // new URL("...", import.meta.url): a file next to the module; directories are skipped
           if (/^[a-z][a-z0-9+.-]*:/i.test(imp.specifier) && !imp.specifier.startsWith("file:")) {

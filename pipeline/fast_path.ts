@@ -1,20 +1,30 @@
 /**
- * The no-op fast path of `reproduce`. After a successful `reproduce`, the engine writes a
- * fingerprint: every file that determined the plan (the pipeline module's whole import graph, the
- * engine included, deno.json, deno.lock, config and preset files) with its digest, and every
- * stage's key and output. The next `reproduce` with the same arguments checks those digests through
- * the stat cache and the records and objects through their stat snapshots; when all match, nothing
- * can have changed, so it prints the saved summary without loading the pipeline, zod or YAML.
- * Any mismatch falls back to the full path.
+ * The no-op fast path of `reproduce`.
+ *
+ * After a successful `reproduce`, the engine writes a fingerprint of the invocation: every file that
+ * determined the plan (the pipeline module's whole import graph with the engine, deno.json,
+ * deno.lock, config and preset files) with its sha256 and a stat snapshot, and the stat snapshot of
+ * every record and stored output file of the DAG. The next `reproduce` with the same arguments only
+ * stats those paths: when all match, nothing that decides the plan or its outputs changed, so it
+ * prints the saved summary without loading the pipeline, zod or YAML. A code file whose stat
+ * differs is re-hashed and compared; any other difference falls back to the full path.
+ *
+ * A stat snapshot of a code file is only recorded when it was stable around a read whose hash
+ * equals the hash the plan used, and the file was last modified more than a second earlier.
  */
-import { canonicalJson } from "./canonical.ts";
-import { FileDigests } from "./file_digests.ts";
+import { canonicalJson, sha256Hex } from "./canonical.ts";
+
+/** size, mtime ms, ctime ms, inode. */
+export type StatTuple = [number, number, number, number];
 
 /** The saved fingerprint of an all-cached `reproduce`. */
 export interface FastEntry {
-  v: 1;
+  v: 2;
   invocation: string;
-  files: Record<string, string>;
+  /** Plan inputs: [path, sha256, stat snapshot or null]. */
+  files: [string, string, StatTuple | null][];
+  /** Records and output files: [path, stat snapshot]; all must match exactly. */
+  stats: [string, StatTuple][];
   stages: { name: string; key: string; output: string }[];
   lines: string[];
 }
@@ -36,20 +46,33 @@ export function fastInvocation(inv: { preset?: string; config?: string; cwd: str
   const config = inv.config
     ? (inv.config.startsWith("/") ? inv.config : `${inv.cwd}/${inv.config}`)
     : null;
-  return canonicalJson({ v: 1, preset: inv.preset ?? "default", config, cwd: inv.cwd });
+  return canonicalJson({ v: 2, preset: inv.preset ?? "default", config, cwd: inv.cwd });
 }
 
-/** The fingerprint file of a `reproduce` invocation (no WebCrypto: it is on the no-op path). */
+/** The fingerprint file of an invocation (no WebCrypto: it is on the no-op path). */
 export function fastEntryPath(storeDir: string, invocation: string): string {
   return `${storeDir}/fast/${fnv64(invocation)}.json`;
 }
 
-function statTuple(p: string): number[] | null {
+function statOf(p: string): StatTuple | null {
   try {
     const s = Deno.statSync(p);
     return [s.size, s.mtime?.getTime() ?? 0, s.ctime?.getTime() ?? 0, s.ino ?? 0];
   } catch {
     return null;
+  }
+}
+
+function same(a: StatTuple | null, b: StatTuple | null): boolean {
+  return a !== null && b !== null && a[0] === b[0] && a[1] === b[1] && a[2] === b[2] &&
+    a[3] === b[3];
+}
+
+async function shaOf(p: string): Promise<string> {
+  try {
+    return await sha256Hex(Deno.readFileSync(p));
+  } catch {
+    return "missing";
   }
 }
 
@@ -61,41 +84,62 @@ export async function tryFast(storeDir: string, invocation: string): Promise<Fas
   } catch {
     return null;
   }
-  if (entry?.v !== 1 || entry.invocation !== invocation) return null;
-  if (!entry.files || !Array.isArray(entry.stages)) return null;
-  // Records and objects first: they are the cheapest to disprove.
-  for (const s of entry.stages) {
-    let rec: { key?: string; output?: string };
-    try {
-      rec = JSON.parse(Deno.readTextFileSync(`${storeDir}/records/${s.key}.json`));
-    } catch {
-      return null;
-    }
-    if (rec.key !== s.key || rec.output !== s.output) return null;
-    let man: { digest?: string; files?: { path: string }[]; stat?: Record<string, number[]> };
-    try {
-      man = JSON.parse(Deno.readTextFileSync(`${storeDir}/objects/${s.output}.json`));
-    } catch {
-      return null;
-    }
-    if (man.digest !== s.output || !Array.isArray(man.files) || !man.stat) return null;
-    for (const f of man.files) {
-      const cur = statTuple(`${storeDir}/objects/${s.output}/${f.path}`);
-      const snap = man.stat[f.path];
-      if (!cur || !snap || cur.some((v, i) => v !== snap[i])) return null;
-    }
+  if (entry?.v !== 2 || entry.invocation !== invocation) return null;
+  if (!Array.isArray(entry.files) || !Array.isArray(entry.stats)) return null;
+  for (const [p, snap] of entry.stats) if (!same(statOf(p), snap)) return null;
+  for (const [p, sha, snap] of entry.files) {
+    if (snap && same(statOf(p), snap)) continue;
+    if (sha === "missing" ? statOf(p) !== null : (await shaOf(p)) !== sha) return null;
   }
-  const files = new FileDigests(`${storeDir}/cache/files.json`);
-  for (const [path, sha] of Object.entries(entry.files)) {
-    if ((await files.get(path)).sha !== sha) return null;
-  }
-  files.save();
   return entry;
 }
 
-/** Saves a fingerprint (atomically). */
-export function writeFast(entryPath: string, entry: FastEntry): void {
-  const tmp = `${entryPath}.${Deno.pid}.tmp`;
-  Deno.writeTextFileSync(tmp, JSON.stringify(entry));
-  Deno.renameSync(tmp, entryPath);
+/**
+ * Builds and saves a fingerprint. `files` maps each plan input to the sha256 the plan used;
+ * nothing is written if any of them has changed since. Never throws.
+ */
+export async function writeFast(
+  storeDir: string,
+  invocation: string,
+  parts: {
+    files: Record<string, string>;
+    /** Paths with their expected snapshot, or null to take the current stat. */
+    stats: [string, StatTuple | null][];
+    stages: FastEntry["stages"];
+    lines: string[];
+  },
+): Promise<boolean> {
+  try {
+    const files: FastEntry["files"] = [];
+    const now = Date.now();
+    for (const [p, planSha] of Object.entries(parts.files)) {
+      const before = statOf(p);
+      const sha = await shaOf(p);
+      const after = statOf(p);
+      if (sha !== planSha) return false; // edited during the run: the plan is already stale
+      const stable = same(before, after) && before !== null && now - before[1] > 1000;
+      files.push([p, sha, stable ? before : null]);
+    }
+    const stats: FastEntry["stats"] = [];
+    for (const [p, snap] of parts.stats) {
+      const s = snap ?? statOf(p);
+      if (!s) return false;
+      stats.push([p, s]);
+    }
+    const entry: FastEntry = {
+      v: 2,
+      invocation,
+      files,
+      stats,
+      stages: parts.stages,
+      lines: parts.lines,
+    };
+    const path = fastEntryPath(storeDir, invocation);
+    const tmp = `${path}.${Deno.pid}.tmp`;
+    Deno.writeTextFileSync(tmp, JSON.stringify(entry));
+    Deno.renameSync(tmp, path);
+    return true;
+  } catch {
+    return false;
+  }
 }

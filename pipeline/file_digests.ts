@@ -26,6 +26,8 @@ export interface FileDigest {
 }
 
 const SAFE_AGE_MS = 1000;
+/** Bumped when the cached import lists change meaning (v2: type-only imports are marked). */
+const CACHE_VERSION = 2;
 
 /** A process-wide cache of file digests backed by an optional JSON file. */
 export class FileDigests {
@@ -40,7 +42,9 @@ export class FileDigests {
     if (cacheFile) {
       try {
         const parsed = JSON.parse(Deno.readTextFileSync(cacheFile));
-        if (parsed && typeof parsed === "object" && parsed.v === 1) this.#disk = parsed.files ?? {};
+        if (parsed && typeof parsed === "object" && parsed.v === CACHE_VERSION) {
+          this.#disk = parsed.files ?? {};
+        }
       } catch {
         // absent or unreadable cache: start empty
       }
@@ -102,7 +106,7 @@ export class FileDigests {
     try {
       const dir = this.#cacheFile.slice(0, this.#cacheFile.lastIndexOf("/"));
       Deno.mkdirSync(dir, { recursive: true });
-      Deno.writeTextFileSync(tmp, JSON.stringify({ v: 1, files: this.#disk }));
+      Deno.writeTextFileSync(tmp, JSON.stringify({ v: CACHE_VERSION, files: this.#disk }));
       Deno.renameSync(tmp, this.#cacheFile);
       this.#dirty = false;
     } catch {

@@ -3,6 +3,7 @@
  * static imports, re-exports, literal dynamic `import("...")` and `new URL("...", import.meta.url)`.
  * It skips comments, string and template contents and regular expression literals, so text that
  * only looks like an import is not counted. It is fast enough to run on every module at startup.
+ * Static imports that TypeScript erases (type-only) are marked as such.
  */
 
 /** How a specifier was reached. */
@@ -12,6 +13,12 @@ export type ImportKind = "static" | "dynamic" | "url";
 export interface FoundImport {
   specifier: string;
   kind: ImportKind;
+  /**
+   * Set on static imports and re-exports that TypeScript erases: `import type ...`,
+   * `export type ... from`, and `import { type A, type B }` where every named binding is a type.
+   * Such a module has no runtime effect on the importer.
+   */
+  typeOnly?: true;
 }
 
 type Token =
@@ -196,6 +203,51 @@ const EXPORT_STOP = new Set([
   "namespace",
 ]);
 
+/** Splits the tokens between `{` and `}` at top-level commas. */
+function namedElements(toks: Token[]): Token[][] {
+  const out: Token[][] = [];
+  let cur: Token[] = [];
+  for (const t of toks) {
+    if (t.t === "p" && t.v === ",") {
+      if (cur.length > 0) out.push(cur);
+      cur = [];
+    } else cur.push(t);
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+/**
+ * Whether an import or export clause (the tokens between `import`/`export` and `from`) is erased
+ * by TypeScript: `type X`, `type { .. }`, `type * as X`, or braces whose every element is
+ * `type Name [as Alias]`. `import type from "x"` (a default import named `type`), a clause with a
+ * default or namespace binding next to the braces, and empty braces are runtime imports.
+ */
+function typeOnlyClause(clause: Token[]): boolean {
+  const first = clause[0];
+  if (!first) return false;
+  if (first.t === "id" && first.v === "type") {
+    const second = clause[1];
+    if (!second) return false; // `import type from "x"`: a default import named `type`
+    return !(second.t === "p" && second.v === ","); // `import type, { a } from "x"`
+  }
+  const last = clause[clause.length - 1];
+  if (!(first.t === "p" && first.v === "{" && last.t === "p" && last.v === "}")) return false;
+  const elems = namedElements(clause.slice(1, -1));
+  if (elems.length === 0) return false;
+  return elems.every((e) =>
+    e[0].t === "id" && e[0].v === "type" && e.length >= 2 &&
+    // `type as x` imports a binding named `type`; `type as as x` imports the type `as`
+    !(e.length === 3 && e[1].t === "id" && e[1].v === "as")
+  );
+}
+
+function staticImport(specifier: string, clause: Token[]): FoundImport {
+  return typeOnlyClause(clause)
+    ? { specifier, kind: "static", typeOnly: true }
+    : { specifier, kind: "static" };
+}
+
 /** Returns every module specifier that `source` reaches, in order of appearance. */
 export function findImports(source: string): FoundImport[] {
   const toks = tokenize(source);
@@ -235,7 +287,7 @@ export function findImports(source: string): FoundImport[] {
         if (tj.t === "id" && tj.v === "from") {
           const s = literal(j + 1);
           if (s !== null) {
-            found.push({ specifier: s, kind: "static" });
+            found.push(staticImport(s, toks.slice(k + 1, j)));
             k = j + 1;
             break;
           }
@@ -261,7 +313,7 @@ export function findImports(source: string): FoundImport[] {
         if (depth === 0 && tj.t === "id" && tj.v === "from") {
           const s = literal(j + 1);
           if (s !== null) {
-            found.push({ specifier: s, kind: "static" });
+            found.push(staticImport(s, toks.slice(k + 1, j)));
             k = j + 1;
           }
           break;

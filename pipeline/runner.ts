@@ -501,7 +501,12 @@ async function execute(session: Session, st: StageStatus, signal: AbortSignal): 
     } finally {
       ui.done(st.name);
     }
-    const { digest } = await store.commit(tmp.out);
+    let digest: string;
+    try {
+      digest = (await store.commit(tmp.out)).digest;
+    } catch (e) {
+      throw new StageError(st.name, e); // e.g. the stage wrote a symlink
+    }
     const ended = new Date();
     const { backend, seeds, ...rest } = info;
     const record: RunRecord = {

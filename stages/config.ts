@@ -10,33 +10,75 @@ import { z } from "zod";
 const int = (min = 0) => z.number().int().min(min);
 const prob = () => z.number().min(0).max(1);
 
-/** Where the problems come from: the embedded families, or local files of a public set. */
-export const ProblemsConfig = z.discriminatedUnion("source", [
-  z.object({
-    source: z.literal("embedded"),
-    families: z.array(z.enum(["add", "mul", "lin", "mod"])).min(1).default([
-      "add",
-      "mul",
-      "lin",
-      "mod",
-    ]),
-    levels: z.array(z.number().int().min(1).max(3)).min(1).default([1, 2, 3]),
-    nTrain: int(1).default(4000),
-    nTest: int(1).default(400),
-    seed: z.number().int().default(1),
-  }).strict(),
-  z.object({
-    source: z.enum(["gsm8k", "math", "math500"]),
-    /** Local file (or MATH directory) of the training split. */
-    train: z.string().min(1),
-    /** Local file (or MATH directory) of the test split. */
-    test: z.string().min(1),
-    /** Skip malformed rows (and report how many) instead of failing. */
-    skipBadRows: z.boolean().default(false),
-    /** Keep at most this many problems per split (0 = all). */
-    limit: int().default(0),
-  }).strict(),
+/** The embedded families' generator settings. */
+export const EmbeddedProblemsConfig = z.object({
+  families: z.array(z.enum(["add", "mul", "lin", "mod"])).min(1).default([
+    "add",
+    "mul",
+    "lin",
+    "mod",
+  ]),
+  levels: z.array(z.number().int().min(1).max(3)).min(1).default([1, 2, 3]),
+  nTrain: int(1).default(4000),
+  nTest: int(1).default(400),
+  seed: z.number().int().default(1),
+}).strict();
+
+/** Local files of a public set (GSM8K, MATH, MATH500). */
+export const FileProblemsConfig = z.object({
+  /** Local file (or MATH directory) of the training split. */
+  train: z.string().min(1),
+  /** Local file (or MATH directory) of the test split. */
+  test: z.string().min(1),
+  /** Skip malformed rows (and report how many) instead of failing. */
+  skipBadRows: z.boolean().default(false),
+  /** Keep at most this many problems per split (0 = all). */
+  limit: int().default(0),
+}).strict();
+
+/**
+ * Where the problems come from: `source: embedded` reads `embedded`, a public set reads `train` and
+ * `test` (local files). Only the settings of the chosen source enter the `problems` stage's key.
+ */
+export const ProblemsConfig = z.object({
+  source: z.enum(["embedded", "gsm8k", "math", "math500"]).default("embedded"),
+  embedded: EmbeddedProblemsConfig.default(EmbeddedProblemsConfig.parse({})),
+  train: z.string().min(1).optional(),
+  test: z.string().min(1).optional(),
+  skipBadRows: z.boolean().default(false),
+  limit: int().default(0),
+}).strict().superRefine((p, ctx) => {
+  if (p.source === "embedded") return;
+  for (const k of ["train", "test"] as const) {
+    if (!p[k]) {
+      ctx.addIssue({
+        code: "custom",
+        path: [k],
+        message: `source ${p.source} needs problems.${k}: the path of a local file`,
+      });
+    }
+  }
+});
+
+/** The slice of {@link ProblemsConfig} that the chosen source uses. */
+export const ProblemsSource = z.discriminatedUnion("source", [
+  z.object({ source: z.literal("embedded"), embedded: EmbeddedProblemsConfig }).strict(),
+  FileProblemsConfig.extend({ source: z.enum(["gsm8k", "math", "math500"]) }).strict(),
 ]);
+/** The slice of the problems config that the chosen source uses. */
+export type ProblemsSource = z.infer<typeof ProblemsSource>;
+
+/** Picks the settings of the chosen source from a validated problems config. */
+export function problemsSource(p: z.infer<typeof ProblemsConfig>): ProblemsSource {
+  if (p.source === "embedded") return { source: "embedded", embedded: p.embedded };
+  return {
+    source: p.source,
+    train: p.train!,
+    test: p.test!,
+    skipBadRows: p.skipBadRows,
+    limit: p.limit,
+  };
+}
 
 /** The transformer's size. */
 export const ModelConfig = z.object({
@@ -129,7 +171,7 @@ export const ExperimentConfig = z.object({
   /** tfjs backend: auto picks webgpu on a real GPU adapter, else wasm. */
   backend: z.enum(["auto", "webgpu", "wasm", "cpu"]).default("auto"),
   seeds: SeedsConfig.default(SeedsConfig.parse({})),
-  problems: ProblemsConfig.default(ProblemsConfig.parse({ source: "embedded" })),
+  problems: ProblemsConfig.default(ProblemsConfig.parse({})),
   model: ModelConfig.default(ModelConfig.parse({})),
   base: BaseConfig.default(BaseConfig.parse({})),
   decode: DecodeConfig.default(DecodeConfig.parse({})),

@@ -8,12 +8,12 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { defineStage } from "../pipeline/mod.ts";
-import { ProblemsConfig } from "./config.ts";
+import { ProblemsConfig, ProblemsSource, problemsSource } from "./config.ts";
 import type { TaskInfo, TaskProblem } from "../score/task.ts";
 
 /** The problems stage's params: the `problems` section plus digests of any local files. */
 export const ProblemsParams = z.object({
-  problems: ProblemsConfig,
+  problems: ProblemsSource,
   /** sha256 of each local file named by the config (empty for the embedded families). */
   files: z.record(z.string(), z.string()),
 });
@@ -35,7 +35,7 @@ export const problems = defineStage({
   description: "train/test splits and task description",
   params: ProblemsParams,
   select: (config) => {
-    const p = (config as { problems: z.infer<typeof ProblemsConfig> }).problems;
+    const p = problemsSource((config as { problems: z.infer<typeof ProblemsConfig> }).problems);
     const files: Record<string, string> = {};
     if (p.source !== "embedded") {
       for (const path of [p.train, p.test]) {
@@ -60,7 +60,7 @@ export const problems = defineStage({
     let verifier: TaskInfo["verifier"];
     if (p.source === "embedded") {
       const { generateProblems } = await import("../datasets/mod.ts");
-      ({ train, test } = generateProblems(p));
+      ({ train, test } = generateProblems(p.embedded));
       verifier = "integer";
     } else {
       const ds = await import("../datasets/mod.ts");

@@ -23,7 +23,7 @@ function peakyModel(): GPT {
 
 const PROMPTS = [[1, 6, 7], [1, 9], [1, 8, 8, 10, 6], [1]];
 
-Deno.test("KV-cached sampling gives the same tokens as recomputing the full sequence", async () => {
+Deno.test("KV-cached sampling (host and device attention) equals full recomputation", async () => {
   await selectBackend("wasm");
   const model = peakyModel();
   for (
@@ -35,10 +35,13 @@ Deno.test("KV-cached sampling gives the same tokens as recomputing the full sequ
   ) {
     const a = await sample(model, PROMPTS, { maxNewTokens: 20, ...opts });
     const b = await sample(model, PROMPTS, { maxNewTokens: 20, ...opts, useCache: false });
+    const c = await sample(model, PROMPTS, { maxNewTokens: 20, ...opts, hostAttention: false });
     assert.deepEqual(a.tokens, b.tokens);
+    assert.deepEqual(c.tokens, b.tokens);
     for (let r = 0; r < PROMPTS.length; r++) {
       for (let j = 0; j < a.logprobs[r].length; j++) {
         assert.ok(Math.abs(a.logprobs[r][j] - b.logprobs[r][j]) < 1e-4);
+        assert.ok(Math.abs(c.logprobs[r][j] - b.logprobs[r][j]) < 1e-4);
       }
     }
   }

@@ -74,3 +74,67 @@ Deno.test("the programmatic API: run, locate for notebooks, records with run inf
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("a stage that writes a symlink fails with a clear message and leaves no record", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "score-api-" });
+  try {
+    const linker = defineStage({
+      name: "linker",
+      module: import.meta.url,
+      async run(ctx) {
+        await Deno.writeTextFile(`${ctx.outDir}/a.txt`, "a");
+        await Deno.symlink("a.txt", `${ctx.outDir}/b.txt`);
+      },
+    });
+    const p = definePipeline({
+      config: z.object({}),
+      presets: { default: "" },
+      stages: () => [linker],
+    });
+    const s = await openSession(p, { storeDir: `${dir}/store`, cwd: dir });
+    await assert.rejects(
+      () => runStages(s, { handleSignals: false }),
+      /stage "linker" failed: output b\.txt is a symbolic link; stages must write regular files/,
+    );
+    assert.equal([...Deno.readDirSync(`${dir}/store/records`)].length, 0);
+    assert.equal([...Deno.readDirSync(`${dir}/store/tmp`)].length, 0);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("bit rot the stat check cannot see is caught by hashing inputs before use, then rebuilt", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "score-api-" });
+  try {
+    runs = [];
+    const opts = { storeDir: `${dir}/store`, cwd: dir };
+    await runStages(await openSession(pipeline, opts), { handleSignals: false });
+    const src = await load(pipeline, "source", opts);
+    // Corrupt the file and forge the stat snapshot, as silent disk corruption would look.
+    const file = `${src.path}/n.txt`;
+    Deno.chmodSync(file, 0o644);
+    Deno.writeTextFileSync(file, "9");
+    const manifestPath = `${dir}/store/objects/${src.record!.output}.json`;
+    const m = JSON.parse(Deno.readTextFileSync(manifestPath));
+    const st = Deno.statSync(file);
+    m.stat["n.txt"] = [st.size, st.mtime!.getTime(), st.ctime!.getTime(), st.ino];
+    Deno.writeTextFileSync(manifestPath, JSON.stringify(m));
+    assert.equal(
+      (await load(pipeline, "source", opts)).state,
+      "cached",
+      "the cheap check is fooled",
+    );
+    runs = [];
+    const res = await runStages(await openSession(pipeline, opts), {
+      targets: ["double"],
+      force: "targets",
+      handleSignals: false,
+    });
+    assert.deepEqual(runs, ["source", "double"], "the corrupt input was rebuilt before use");
+    assert.deepEqual(res.ran, ["source", "double"]);
+    const out = await load(pipeline, "double", opts);
+    assert.equal(Deno.readTextFileSync(`${out.path}/out.txt`), "6");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -96,6 +96,11 @@ Deno.test("gc drops objects no record reaches and keeps those the records need",
     toy.takeRuns();
     assert.equal((await toy.run(["reproduce"])).code, 0);
     assert.deepEqual(toy.takeRuns(), []);
+    // A deleted record is noticed (also by the no-op fast path): that stage runs again.
+    const other = JSON.parse((await toy.run(["show", "other", "--json"])).stdout);
+    Deno.removeSync(`${toy.store}/records/${other.key}.json`);
+    assert.equal((await toy.run(["reproduce"])).code, 0);
+    assert.deepEqual(toy.takeRuns(), ["other"]);
   } finally {
     toy.cleanup();
   }

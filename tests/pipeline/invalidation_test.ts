@@ -81,3 +81,33 @@ Deno.test("invalidation matrix: params, modules, unrelated files, early cutoff, 
     toy.cleanup();
   }
 });
+
+Deno.test("the no-op fast path answers only while nothing changed, including the entry module", async () => {
+  const toy = makeToy();
+  try {
+    assert.equal((await toy.run(["reproduce"])).code, 0);
+    await new Promise((r) => setTimeout(r, 1100)); // file stats become trustworthy after 1 s
+    assert.equal((await toy.run(["reproduce"])).code, 0);
+    const fast = `${toy.store}/fast`;
+    const entries = [...Deno.readDirSync(fast)].map((e) => e.name);
+    assert.equal(entries.length, 1);
+    const entry = JSON.parse(toy.read(`.score/fast/${entries[0]}`));
+    const files = (entry.files as [string, string, unknown][]).map(([p]) => p);
+    for (
+      const f of ["main.ts", "pipeline.ts", "stages/gen.ts", "deep.ts", "lazy.ts", "deno.lock"]
+    ) {
+      assert.ok(files.includes(`${toy.dir}/${f}`), `fingerprint covers ${f}`);
+    }
+    assert.ok(!files.includes(`${toy.dir}/unrelated.ts`));
+    toy.takeRuns();
+    // A changed entry module is not answered from the old fingerprint (same output: nothing runs).
+    toy.write("main.ts", toy.read("main.ts") + "// edited\n");
+    const r = await toy.run(["reproduce"], { SCORE_STORE: toy.store });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(toy.takeRuns(), []);
+    const after = JSON.parse(toy.read(`.score/fast/${entries[0]}`));
+    assert.notDeepEqual(after.files, entry.files, "a new fingerprint was written by the full path");
+  } finally {
+    toy.cleanup();
+  }
+});

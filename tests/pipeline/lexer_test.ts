@@ -48,3 +48,45 @@ Deno.test("the import lexer ignores comments, strings, templates, regexes and co
   ].join("\n");
   assert.deepEqual(findImports(src), []);
 });
+
+Deno.test("the import lexer marks type-only imports and re-exports, and only those", () => {
+  const src = [
+    `import type { T } from "./t1.ts";`,
+    `import type D from "./t2.ts";`,
+    `import type * as NS from "./t3.ts";`,
+    `import { type A, type B as C } from "./t4.ts";`,
+    `export type { X } from "./t5.ts";`,
+    `export type * from "./t6.ts";`,
+    `export { type Y } from "./t7.ts";`,
+    `import { type A2, b } from "./mixed.ts";`,
+    `import D2, { type E } from "./default.ts";`,
+    `import type from "./named-type.ts";`,
+    `import type, { f } from "./named-type2.ts";`,
+    `import { type } from "./binding-type.ts";`,
+    `import { type as t } from "./binding-type-as.ts";`,
+    `import {} from "./empty.ts";`,
+    `export { z } from "./value.ts";`,
+    `export * from "./star.ts";`,
+    `const l = await import("./lazy.ts");`,
+  ].join("\n");
+  const got = findImports(src).map((f) => `${f.typeOnly ? "type" : "run"}:${f.specifier}`);
+  assert.deepEqual(got, [
+    "type:./t1.ts",
+    "type:./t2.ts",
+    "type:./t3.ts",
+    "type:./t4.ts",
+    "type:./t5.ts",
+    "type:./t6.ts",
+    "type:./t7.ts",
+    "run:./mixed.ts",
+    "run:./default.ts",
+    "run:./named-type.ts",
+    "run:./named-type2.ts",
+    "run:./binding-type.ts",
+    "run:./binding-type-as.ts",
+    "run:./empty.ts",
+    "run:./value.ts",
+    "run:./star.ts",
+    "run:./lazy.ts",
+  ]);
+});

@@ -167,6 +167,28 @@ Deno.test("javascript assert-style tests run with require('assert') and report f
   assert.match(bad.detail, /AssertionError/);
 });
 
+Deno.test("javascript test code mentioning reserved words does not break the program's load", async () => {
+  const code = [
+    "const assert = require('node:assert');",
+    "// interface public private package protected implements enum arguments await",
+    "assert.strictEqual(kind('public'), 'word:public');",
+  ].join("\n");
+  const [js, ts] = await runCodeBatch([
+    {
+      language: "javascript",
+      program: "function kind(w) { return 'word:' + w; }",
+      tests: { code },
+    },
+    {
+      language: "typescript",
+      program: "type W = string;\nfunction kind(w: W): string { return 'word:' + w; }",
+      tests: { code },
+    },
+  ], LIMITS);
+  assert.equal(js.status, "passed", js.detail);
+  assert.equal(ts.status, "passed", ts.detail);
+});
+
 Deno.test("an invalid request is an error verdict, not an exception", async () => {
   const v = await runCodeTests({ language: "ruby", program: "", tests: [] });
   assert.equal(v.status, "error");

@@ -179,7 +179,8 @@ const JS_GLOBALS = new Set(Object.getOwnPropertyNames(globalThis));
 const RESERVED = new Set(
   ("break case catch class const continue debugger default delete do else export extends false " +
     "finally for function if import in instanceof new null return super switch this throw true try " +
-    "typeof var void while with yield let static await async of require check").split(" "),
+    "typeof var void while with yield let static await async of require check enum implements " +
+    "interface package private protected public arguments").split(" "),
 );
 
 /** Names the program should expose: the entry point and free-looking identifiers of the tests. */
