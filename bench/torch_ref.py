@@ -1,5 +1,6 @@
 """PyTorch CPU reference for bench/model.ts: the same GPT (pre-norm, causal, tied embeddings,
-learned positions, tanh-GELU MLP), the same AdamW step and the same KV-cached batched sampling.
+learned positions, tanh-approximated GELU MLP), the same AdamW step with global-norm clipping and
+the same KV-cached batched sampling.
 
 Usage: /usr/bin/python3 bench/torch_ref.py D_MODEL N_LAYER N_HEAD VOCAB CTX BATCH SEQ TRAIN_STEPS
                                             SAMPLE_NEW_TOKENS

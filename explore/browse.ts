@@ -114,9 +114,9 @@ export interface TraceFilter {
 
 /** The traces that match `filter`, in their original order. */
 export function filterTraces(traces: readonly Trace[], filter: TraceFilter = {}): Trace[] {
-  const kinds = filter.transition === undefined
-    ? undefined
-    : new Set<Transition>(typeof filter.transition === "string" ? [filter.transition] : filter.transition);
+  const kinds = filter.transition === undefined ? undefined : new Set<Transition>(
+    typeof filter.transition === "string" ? [filter.transition] : filter.transition,
+  );
   return traces.filter((t) =>
     (kinds === undefined || kinds.has(t.transition)) &&
     (filter.level === undefined || t.level === filter.level) &&

@@ -42,9 +42,7 @@ export function curveFromMetrics(
 
 /** Whether a metrics log has the RL quantities a TrainingCurve plots (the base's log does not). */
 export function hasRlMetrics(lines: readonly MetricsLine[]): boolean {
-  return lines.some((l) =>
-    [l.reward1, l.reward2, l.kl1, l.kl2].some((v) => num(v) !== undefined)
-  );
+  return lines.some((l) => [l.reward1, l.reward2, l.kl1, l.kl2].some((v) => num(v) !== undefined));
 }
 
 /** One logged value of one stage at one step. */
@@ -72,7 +70,10 @@ export function metricRows(
 }
 
 /** Line charts of logged quantities over steps, one panel per quantity, colour = stage. */
-export function metricSpec(rows: readonly MetricRow[], opts: { title?: string } = {}): VegaLiteSpec {
+export function metricSpec(
+  rows: readonly MetricRow[],
+  opts: { title?: string } = {},
+): VegaLiteSpec {
   const order: string[] = [];
   for (const r of rows) if (!order.includes(r.metric)) order.push(r.metric);
   return {

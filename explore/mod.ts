@@ -51,10 +51,10 @@ export {
   rolloutTraces,
   type Trace,
   type TraceFilter,
+  type Transition,
   transitionCounts,
   transitionOf,
   TRANSITIONS,
-  type Transition,
 } from "./browse.ts";
 export {
   curveFromMetrics,
@@ -84,3 +84,15 @@ export {
   stagesTable,
   traceTable,
 } from "./tables.ts";
+export {
+  type CellError,
+  denoKernelInstalled,
+  ensureDenoKernel,
+  executeNotebook,
+  JUPYTER_PACKAGES,
+  jupyterProblem,
+  listNotebooks,
+  notebookErrors,
+  type NotebookRun,
+  stripAnsi,
+} from "./jupyter.ts";

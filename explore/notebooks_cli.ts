@@ -87,7 +87,9 @@ async function setup(): Promise<number> {
 async function reproduce(preset: string, config?: string): Promise<number> {
   const args = ["run", "-A", `${ROOT}/main.ts`, "reproduce", "--preset", preset];
   if (config) args.push("--config", config);
-  console.log(`notebooks:check: outputs are not all current; running deno ${args.slice(2).join(" ")}`);
+  console.log(
+    `notebooks:check: outputs are not all current; running deno ${args.slice(2).join(" ")}`,
+  );
   const out = await new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,

@@ -39,7 +39,10 @@ export function mainResultsTable(data: ReportData, only?: readonly MethodId[]): 
 /** Acc@t1 → Acc@t2 (and Δ) of every method per difficulty level, or per family. */
 export function breakdownTable(data: ReportData, by: "level" | "family" = "level"): Table {
   const g = groupTable(data, by === "level" ? "perLevel" : "perFamily");
-  return { columns: ["Method", ...g.columns], rows: g.rows.map((r) => [r.label, ...r.cells.map(cell)]) };
+  return {
+    columns: ["Method", ...g.columns],
+    rows: g.rows.map((r) => [r.label, ...r.cells.map(cell)]),
+  };
 }
 
 /** The paper's five claims with our verdict and the evidence for it. */

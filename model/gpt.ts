@@ -1,12 +1,14 @@
 /**
  * A decoder-only transformer (GPT): learned token and position embeddings, pre-norm blocks of
- * causal multi-head self-attention and a GELU MLP, a final LayerNorm, and an output projection
- * tied to the token embedding. Reads top to bottom: parameters, init, blocks, forward passes.
+ * causal multi-head self-attention and a GELU MLP (tanh approximation), a final LayerNorm, and an
+ * output projection tied to the token embedding. Reads top to bottom: parameters, init, the KV
+ * cache, blocks, forward passes.
  */
 import { tf } from "./tf.ts";
 import { type GPTConfig, type GPTConfigInput, parseGPTConfig } from "./config.ts";
 import { deriveSeed, Rng } from "./prng.ts";
 import { bmm, embed, gelu, layerNorm, linear, matmul } from "./ops.ts";
+import { assertFitsBinding } from "./backend.ts";
 
 /** Shape and init rule of one parameter. */
 interface ParamSpec {
@@ -302,6 +304,16 @@ export class GPT {
     return m;
   }
 
+  /** On webgpu, fails clearly before any intermediate of a [B,T] pass would exceed the storage
+   * buffer binding limit (such tensors otherwise read back as zeros without an error). */
+  #checkBindings(b: number, t: number): void {
+    if (tf.getBackend() !== "webgpu") return;
+    const { nHead, dModel, mlpRatio, vocabSize } = this.config;
+    assertFitsBinding([b * nHead, t, t], "attention scores");
+    assertFitsBinding([b * t, mlpRatio * dModel], "MLP activations");
+    assertFitsBinding([b * t, Math.max(vocabSize, 3 * dModel)], "logits / qkv");
+  }
+
   /** Token + position embeddings of ids [B,T] → x [B·T, d]. */
   #embed(ids: tf.Tensor2D, positions?: tf.Tensor2D): tf.Tensor2D {
     const [b, t] = ids.shape;
@@ -311,7 +323,12 @@ export class GPT {
     }
     const tok = embed(tf.reshape(ids, [b * t]) as tf.Tensor1D, this.#p("wte") as tf.Tensor2D);
     if (positions) {
-      return tf.add(tok, tf.gather(this.#p("wpe"), tf.reshape(positions, [b * t]))) as tf.Tensor2D;
+      // One-hot matmul rather than gather (tfjs-wasm's gather is slow for these shapes).
+      const pos = embed(
+        tf.reshape(positions, [b * t]) as tf.Tensor1D,
+        this.#p("wpe") as tf.Tensor2D,
+      );
+      return tf.add(tok, pos) as tf.Tensor2D;
     }
     // Broadcast add of the [T,d] position rows (tile is slow on wasm).
     const pos = tf.slice(this.#p("wpe"), [0, 0], [t, d]);
@@ -379,6 +396,21 @@ export class GPT {
     );
   }
 
+  /** The fused q|k|v projection [N, 3d] of block i for x [N,d] (after ln1). */
+  #qkvFused(i: number, x: tf.Tensor2D): tf.Tensor2D {
+    const p = `h${i}.`;
+    const h = layerNorm(
+      x,
+      this.#p(p + "ln1.g") as tf.Tensor1D,
+      this.#p(p + "ln1.b") as tf.Tensor1D,
+    );
+    return linear(
+      h,
+      this.#p(p + "attn.wqkv") as tf.Tensor2D,
+      this.#p(p + "attn.bqkv") as tf.Tensor1D,
+    );
+  }
+
   /** q, k, v projections of block i for x [N,d] (after ln1). */
   #qkv(i: number, x: tf.Tensor2D): tf.Tensor2D[] {
     const p = `h${i}.`;
@@ -415,6 +447,7 @@ export class GPT {
     ids: tf.Tensor2D,
     opts: { positions?: tf.Tensor2D; keyMask?: tf.Tensor2D } = {},
   ): tf.Tensor3D {
+    this.#checkBindings(ids.shape[0], ids.shape[1]);
     return tf.tidy(() => {
       const [b, t] = ids.shape;
       let x = this.#embed(ids, opts.positions);
@@ -449,6 +482,7 @@ export class GPT {
   ): Promise<{ logits: tf.Tensor2D; cache: KVCache }> {
     const [b, t] = ids.shape;
     const { nLayer, nHead, dModel } = this.config;
+    this.#checkBindings(b, t);
     const ks: tf.Tensor[] = [], vs: tf.Tensor[] = [];
     const logits = tf.tidy(() => {
       let x = this.#embed(ids, positions);
@@ -557,9 +591,18 @@ export class GPT {
     for (let r = 0; r < b; r++) cache.keyMask[r * cap + col] = 1;
     let x = tf.tidy(() => this.#embed(tf.reshape(ids, [b, 1]), tf.reshape(positions, [b, 1])));
     for (let i = 0; i < nLayer; i++) {
-      const [q, k, v] = tf.tidy(() => this.#qkv(i, x));
-      const [qd, kd, vd] = [await q.data(), await k.data(), await v.data()] as Float32Array[];
-      tf.dispose([q, k, v]);
+      // One readback of the fused q|k|v rows [B, 3d], split on the host.
+      const qkvT = tf.tidy(() => this.#qkvFused(i, x));
+      const qkv = (await qkvT.data()) as Float32Array;
+      qkvT.dispose();
+      const qd = new Float32Array(b * dModel), kd = new Float32Array(b * dModel);
+      const vd = new Float32Array(b * dModel);
+      for (let r = 0; r < b; r++) {
+        const o = r * 3 * dModel;
+        qd.set(qkv.subarray(o, o + dModel), r * dModel);
+        kd.set(qkv.subarray(o + dModel, o + 2 * dModel), r * dModel);
+        vd.set(qkv.subarray(o + 2 * dModel, o + 3 * dModel), r * dModel);
+      }
       cache.write(i, col, 1, kd, vd);
       const y = tf.tensor2d(cache.attendHost(i, qd, col), [b, dModel]);
       const next = tf.tidy(() => {

@@ -5,8 +5,13 @@
  */
 import { tf } from "./tf.ts";
 
-/** a [M,K] × b [K,N] → [M,N]; the gradient uses explicit transposes and plain matmuls. */
-export const matmul: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
+/** Whether a gradient tape is recording (inside tf.grads / tf.variableGrads). Outside one, the
+ * ops below skip their custom-gradient wrappers and use fused kernels (inference). */
+export function taping(): boolean {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+}
+
+const matmulGrad: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
   // deno-lint-ignore no-explicit-any
   ((a: tf.Tensor2D, b: tf.Tensor2D, save: any) => {
     save([a, b]);
@@ -19,6 +24,11 @@ export const matmul: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.custom
     };
   }) as never,
 ) as never;
+
+/** a [M,K] × b [K,N] → [M,N]; the gradient uses explicit transposes and plain matmuls. */
+export function matmul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return taping() ? matmulGrad(a, b) : tf.matMul(a, b);
+}
 
 /** Name of the wasm kernel that runs a batched matmul as one XNNPACK matmul per batch slice. */
 export const XNN_BMM = "ScoreXnnBatchMatMul";
@@ -124,7 +134,11 @@ export function rawBmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
 }
 
 /** Batched a [B,M,K] × b [B,K,N] → [B,M,N]; forward and gradient use untransposed matmuls. */
-export const bmm: (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D = tf.customGrad(
+export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  return taping() ? bmmGrad(a, b) : rawBmm(a, b);
+}
+
+const bmmGrad: (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D = tf.customGrad(
   // deno-lint-ignore no-explicit-any
   ((a: tf.Tensor3D, b: tf.Tensor3D, save: any) => {
     save([a, b]);
@@ -161,14 +175,23 @@ const linearBias: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2
   }) as never,
 ) as never;
 
-/** x [N,in] · w [in,out] + b [out]; the bias gradient is a ones-matmul, not a Sum. */
+/** x [N,in] · w [in,out] + b [out]; the bias gradient is a ones-matmul, not a Sum. (tfjs's
+ * fused matmul+bias was slower here: its wrapper adds reshapes costing more than the add.) */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-  return b ? linearBias(x, w, b) : matmul(x, w);
+  if (!b) return matmul(x, w);
+  return taping() ? linearBias(x, w, b) : tf.add(tf.matMul(x, w), b);
 }
 
-/** Layer normalisation over the last axis of x [N,d] with gain g and bias b; hand-written
- * gradient (row reductions only, column sums as matmuls). */
-export const layerNorm: (x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor2D = tf
+/** Layer normalisation over the last axis of x [N,d] with gain g and bias b (eps 1e-5);
+ * hand-written gradient (row reductions only, column sums as matmuls). */
+export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
+  if (taping()) return layerNormGrad(x, g, b);
+  const xc = tf.sub(x, tf.mean(x, -1, true));
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.mul(xc, xc), -1, true), 1e-5));
+  return tf.add(tf.mul(tf.mul(xc, rstd), g), b);
+}
+
+const layerNormGrad: (x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor2D = tf
   .customGrad(
     // deno-lint-ignore no-explicit-any
     ((x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D, save: any) => {
@@ -193,8 +216,8 @@ export const layerNorm: (x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.T
 
 const GELU_2C = 2 * Math.sqrt(2 / Math.PI);
 
-/** GELU, tanh approximation written as x·σ(2c(x + 0.044715x³)) (σ is fast on wasm, tanh and
- * pow are not). */
+/** GELU, tanh approximation, written as x·σ(2c(x + 0.044715x³)) since 0.5(1 + tanh z) = σ(2z)
+ * (σ is fast on wasm; tanh and pow are not). bench/torch_ref.py uses F.gelu(approximate="tanh"). */
 export function gelu(x: tf.Tensor2D): tf.Tensor2D {
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), GELU_2C);
   return tf.mul(x, tf.sigmoid(inner));

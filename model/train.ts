@@ -156,6 +156,12 @@ export async function trainStep(
   opts: { ref?: GPT; parallel?: GradientComputer } = {},
 ): Promise<StepStats> {
   if (opts.parallel) {
+    if (opts.ref) {
+      throw new Error(
+        "trainStep: with `parallel`, give the reference model to WorkerPool.create({ ref }) " +
+          "(or pool.setRef) instead of trainStep's `ref`",
+      );
+    }
     const { grads, stats } = await opts.parallel.computeGradients(model, batch);
     const tensors = new Map<string, tf.Tensor>();
     for (const [k, g] of grads) tensors.set(k, tf.tensor(g, model.params.get(k)!.shape, "float32"));

@@ -11,6 +11,7 @@ import { urlToPath } from "./paths.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { Ui } from "./progress.ts";
 import {
+  Interrupted,
   openSession,
   planStatus,
   runStages,
@@ -108,6 +109,7 @@ export async function cli(
     const session = await openSession(pipeline, {
       preset: args.preset,
       file: args.config,
+      overrides: args.set,
       cwd,
       storeDir: opts.storeDir,
       root: opts.root,
@@ -119,6 +121,10 @@ export async function cli(
     if (e instanceof ConfigError || e instanceof DagError || e instanceof UsageError) {
       err(e.message);
       return 2;
+    }
+    if (e instanceof Interrupted) {
+      err("interrupted");
+      return 130;
     }
     if (e instanceof StageError) {
       err(`error: ${e.message}`);
@@ -149,9 +155,13 @@ async function dispatch(
   };
   switch (args.command) {
     case "reproduce": {
+      if (args.noDeps || args.expectKey) {
+        throw new UsageError(`--no-deps applies to \`stage NAME\`, not to reproduce\n${USAGE}`);
+      }
       const res = await runStages(session, {
         force: args.force ? "all" : false,
         handleSignals: env.opts.handleSignals,
+        jobs: args.jobs,
       });
       links(session, res.statuses);
       const lines = summaryLines(res.statuses, session.store.dir, cwd);
@@ -169,10 +179,16 @@ async function dispatch(
     case "stage": {
       const name = need("a stage name");
       const targets = matchStages(session.dag, name).map((s) => s.name);
+      if (args.expectKey && (!args.noDeps || targets.length !== 1)) {
+        throw new UsageError("--expect-key needs --no-deps and a single stage");
+      }
       const res = await runStages(session, {
         targets,
         force: args.force ? "targets" : false,
         handleSignals: env.opts.handleSignals,
+        jobs: args.jobs,
+        noDeps: args.noDeps,
+        expectKey: args.expectKey,
       });
       links(session, res.statuses);
       print(`stage ${name}: ${res.ran.length} ran, ${res.reused.length} cached`);

@@ -1,7 +1,9 @@
 /**
- * Config loading: a preset (YAML text or file) overlaid by an optional YAML file, validated with the
- * pipeline's zod schema. Every failure is one `ConfigError` naming the file, line:col, the path in
- * the document and what was expected. Unknown keys are rejected even if the schema would strip them.
+ * Config loading: a preset (YAML text or file) overlaid by an optional YAML file, then by
+ * command-line overrides (`--set path=value`), validated with the pipeline's zod schema. Every
+ * failure is one `ConfigError` naming the file and line:col (or "command line" and the override),
+ * the path in the document and what was expected. Unknown keys are rejected even if the schema would
+ * strip them.
  */
 import type { Document, LineCounter, Node } from "yaml";
 import { sha256Hex } from "./canonical.ts";
@@ -39,12 +41,16 @@ export interface LoadedConfig {
   file?: string;
   /** Absolute paths of every file read (overlay and preset files). */
   sources: string[];
+  /** Command-line overrides applied (`path=value`, in order). */
+  overrides: string[];
 }
 
 interface Source {
   label: string;
   doc: Document;
   lc: LineCounter;
+  /** A command-line override: errors name the label without a line. */
+  lineless?: boolean;
 }
 
 /** Options for {@link loadConfig}. */
@@ -52,6 +58,11 @@ export interface LoadConfigOptions {
   preset?: string;
   /** Overlay YAML file (relative to `cwd`). */
   file?: string;
+  /**
+   * Overrides applied after the file, in order: `path=value` with a dotted path of mapping keys
+   * and a YAML value (`rl.alpha=5`, `seeds.methods=[1, 2]`); a list is replaced whole.
+   */
+  overrides?: string[];
   cwd?: string;
   /**
    * Directory caching parsed YAML by content (written only after a successful load): when every
@@ -83,6 +94,26 @@ function parseYaml(
     );
   }
   return { src: { label, doc, lc }, value: value as Record<string, unknown> };
+}
+
+/** A `--set path=value` override as a one-path document (its value parsed as YAML). */
+function parseOverride(
+  Y: YamlModule,
+  label: string,
+  set: { path: string[]; value: string },
+): { src: Source; value: Record<string, unknown> } {
+  const vdoc = Y.parseDocument(set.value, { prettyErrors: false, uniqueKeys: true });
+  if (vdoc.errors.length > 0) {
+    const msg = vdoc.errors[0].message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new ConfigError(`config error: ${label}: invalid YAML value: ${msg}`);
+  }
+  let value: unknown = vdoc.toJS({ maxAliasCount: 1000 });
+  for (let i = set.path.length - 1; i >= 0; i--) value = Object.fromEntries([[set.path[i], value]]);
+  const out = value as Record<string, unknown>;
+  return {
+    src: { label, doc: new Y.Document(out), lc: new Y.LineCounter(), lineless: true },
+    value: out,
+  };
 }
 
 /** The node at `path` (or the deepest existing ancestor), with the key node of the last step. */
@@ -119,6 +150,7 @@ function where(sources: Source[], path: PropertyKey[], preferKey = false): strin
     if (!best || depth >= best.depth) best = { s, at, depth };
   }
   if (!best) return "<config>";
+  if (best.s.lineless) return best.s.label;
   const p = best.s.lc.linePos(best.at);
   return `${best.s.label}:${p.line}:${p.col}`;
 }
@@ -184,7 +216,7 @@ export async function loadConfig(
     );
   }
   const read: string[] = [];
-  const docs: { label: string; text: string }[] = [];
+  const docs: { label: string; text: string; set?: { path: string[]; value: string } }[] = [];
   if (preset instanceof URL) {
     const p = decodeURIComponent(preset.pathname);
     try {
@@ -210,11 +242,27 @@ export async function loadConfig(
     }
     read.push(file);
   }
+  const overrides = opts.overrides ?? [];
+  for (const expr of overrides) {
+    const eq = expr.indexOf("=");
+    const path = eq < 0 ? [] : expr.slice(0, eq).split(".");
+    if (path.length === 0 || path.some((p) => p.trim() === "")) {
+      throw new ConfigError(
+        `config error: command line: --set ${expr}: expected PATH=VALUE with a dotted path`,
+      );
+    }
+    docs.push({
+      label: `command line (--set ${expr})`,
+      text: `--set\n${expr}`,
+      set: { path, value: expr.slice(eq + 1) },
+    });
+  }
   const done = (config: unknown): LoadedConfig => ({
     config: config as Record<string, unknown>,
     preset: presetName,
     file,
     sources: read,
+    overrides,
   });
 
   // Fast route: every text parsed before and the result valid.
@@ -244,7 +292,7 @@ export async function loadConfig(
   const sources: Source[] = [];
   const values: Record<string, unknown>[] = [];
   for (const d of docs) {
-    const parsed = parseYaml(Y, d.label, d.text);
+    const parsed = d.set ? parseOverride(Y, d.label, d.set) : parseYaml(Y, d.label, d.text);
     sources.push(parsed.src);
     values.push(parsed.value);
   }

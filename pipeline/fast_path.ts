@@ -41,12 +41,20 @@ function fnv64(s: string): string {
   return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
-/** The invocation a fingerprint belongs to (stored in it and compared on read). */
-export function fastInvocation(inv: { preset?: string; config?: string; cwd: string }): string {
+/**
+ * The invocation a fingerprint belongs to (stored in it and compared on read): preset, config
+ * file, command-line overrides (in order) and cwd. Options that cannot change results (`--jobs`)
+ * are not part of it.
+ */
+export function fastInvocation(
+  inv: { preset?: string; config?: string; set?: string[]; cwd: string },
+): string {
   const config = inv.config
     ? (inv.config.startsWith("/") ? inv.config : `${inv.cwd}/${inv.config}`)
     : null;
-  return canonicalJson({ v: 2, preset: inv.preset ?? "default", config, cwd: inv.cwd });
+  const base = { v: 2, preset: inv.preset ?? "default", config, cwd: inv.cwd };
+  // Overrides only when given, so fingerprints of plain invocations keep their names.
+  return canonicalJson(inv.set?.length ? { ...base, set: inv.set } : base);
 }
 
 /** The fingerprint file of an invocation (no WebCrypto: it is on the no-op path). */

@@ -50,6 +50,7 @@ export type { LoadConfigOptions, LoadedConfig } from "./config.ts";
 export type { Manifest, RunRecord } from "./schemas.ts";
 export type { ObjectProblem, Store } from "./store.ts";
 export type { Ui } from "./progress.ts";
+export type { SelfCommand } from "./jobs.ts";
 
 /**
  * Loads a heavy engine module on first use. The specifier is computed on purpose: Deno pre-resolves
@@ -80,12 +81,13 @@ export async function runCli(
     try {
       const args = parseCliArgs(argv);
       if (
-        args.command === "reproduce" && !args.force && !args.help && args.positional.length === 0
+        args.command === "reproduce" && !args.force && !args.help && !args.noDeps &&
+        !args.expectKey && args.positional.length === 0
       ) {
         const cwd = opts.cwd ?? Deno.cwd();
         const root = opts.root ?? projectRoot(cwd);
         const storeDir = resolveStoreDir(root, cwd, opts.storeDir);
-        const inv = fastInvocation({ preset: args.preset, config: args.config, cwd });
+        const inv = fastInvocation({ ...args, cwd });
         const hit = await tryFast(storeDir, inv);
         if (hit) {
           updateOutLinks(storeDir, hit.stages);

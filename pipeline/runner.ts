@@ -3,11 +3,20 @@
  * computes every stage's key and state (cached / stale / missing, with the reason); running executes
  * what is not cached in dependency order under per-key locks, with atomic commits.
  */
+import { UsageError } from "./args.ts";
 import { hashJson } from "./canonical.ts";
 import { type CodeDigest, CodeGraph } from "./code_digest.ts";
 import { ConfigError, loadConfig, type LoadedConfig } from "./config.ts";
 import { buildDag, type Dag, DagError, matchStages, upstreamClosure } from "./dag.ts";
 import { FileDigests } from "./file_digests.ts";
+import {
+  type ChildSpec,
+  liveChildren,
+  runChild,
+  type SelfCommand,
+  selfCommand,
+  stopChildren,
+} from "./jobs.ts";
 import { acquireLock, type HeldLock } from "./locks.ts";
 import { projectRoot, resolveStoreDir, urlToPath } from "./paths.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -26,6 +35,8 @@ export interface SessionOptions {
   preset?: string;
   /** Overlay config file. */
   file?: string;
+  /** Command-line overrides `path=value`, applied after the file (see `LoadConfigOptions`). */
+  overrides?: string[];
   cwd?: string;
   /** Store directory (default $SCORE_STORE, else `<project root>/.score`). */
   storeDir?: string;
@@ -57,6 +68,7 @@ export async function openSession(pipeline: Pipeline, opts: SessionOptions = {})
   const loaded = await loadConfig(pipeline, {
     preset: opts.preset,
     file: opts.file,
+    overrides: opts.overrides,
     cwd,
     cacheDir: `${storeDir}/cache/yaml`,
   });
@@ -320,6 +332,19 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Install SIGINT/SIGTERM handlers that clean up and exit 130 (default true). */
   handleSignals?: boolean;
+  /**
+   * Stages run at once (default 1: one after another, in this process). Above 1, every stage that
+   * is not cached runs in its own child process started with `childCommand`.
+   */
+  jobs?: number;
+  /** How children start (default: this program again, see `selfCommand`). */
+  childCommand?: SelfCommand;
+  /**
+   * Run only the targets, not what they need: every input must be cached (else a UsageError).
+   */
+  noDeps?: boolean;
+  /** With `noDeps` and one target: fail (UsageError) unless its planned key is this one. */
+  expectKey?: string;
 }
 
 /** What a run did. */
@@ -347,25 +372,50 @@ export async function runStages(session: Session, opts: RunOptions = {}): Promis
   opts.signal?.addEventListener("abort", onAbort);
   const handle = opts.handleSignals ?? true;
   const sigs: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  const onSignal = () => {
+  const onSignal = (sig: Deno.Signal) => {
     ac.abort(new Interrupted("interrupted"));
     cleanupLive();
     session.ui.info("interrupted: partial output removed; completed stages are kept");
-    Deno.exit(130);
+    if (liveChildren.size === 0) Deno.exit(130);
+    // Children clean up their own partial output; wait for them before exiting.
+    stopChildren(sig).finally(() => Deno.exit(130));
   };
-  if (handle) { for (const s of sigs) Deno.addSignalListener(s, onSignal); }
+  const handlers = new Map<Deno.Signal, () => void>();
+  if (handle) {
+    for (const s of sigs) {
+      handlers.set(s, () => onSignal(s));
+      Deno.addSignalListener(s, handlers.get(s)!);
+    }
+  }
   try {
     session.store.cleanTemp();
     const targets = opts.targets
       ? opts.targets.flatMap((t) => matchStages(session.dag, t))
       : session.dag.order;
     const targetNames = new Set(targets.map((s) => s.name));
-    const stages = upstreamClosure(session.dag, targets);
+    let stages = upstreamClosure(session.dag, targets);
+    let seed = new Map<string, Known>();
+    if (opts.noDeps) {
+      seed = await upstreamOutputs(session, targets, opts.expectKey);
+      stages = targets;
+    }
+    const jobs = opts.jobs ?? 1;
+    const child = jobs > 1 ? childSpec(session, opts.childCommand ?? selfCommand()) : null;
     for (let attempt = 0;; attempt++) {
       try {
-        return await runPass(session, stages, targetNames, opts.force ?? false, ac.signal);
+        const force = opts.force ?? false;
+        return child
+          ? await runParallelPass(session, stages, targetNames, force, ac.signal, jobs, child, seed)
+          : await runPass(session, stages, targetNames, force, ac.signal, new Map(seed));
       } catch (e) {
         if (!(e instanceof CorruptInput) || attempt >= 3) throw e;
+        if (opts.noDeps) {
+          session.store.quarantine(e.digest);
+          throw new UsageError(
+            `input ${e.digest.slice(0, 12)} from stage "${e.upstream}" is corrupt: quarantined; ` +
+              `run again without --no-deps to rebuild it`,
+          );
+        }
         session.ui.info(
           `input ${e.digest.slice(0, 12)} of stage "${e.upstream}" is corrupt: quarantined; ` +
             `rebuilding`,
@@ -375,9 +425,151 @@ export async function runStages(session: Session, opts: RunOptions = {}): Promis
     }
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
-    if (handle) { for (const s of sigs) Deno.removeSignalListener(s, onSignal); }
+    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
     session.graph.files.save();
   }
+}
+
+type Known = { key: string | null; output: string | null };
+
+/**
+ * For `noDeps`: the outputs of the targets' inputs, which must all be cached, and the check that
+ * a single target's planned key is `expectKey`.
+ */
+async function upstreamOutputs(
+  session: Session,
+  targets: Stage<unknown>[],
+  expectKey?: string,
+): Promise<Map<string, Known>> {
+  const names = new Set(targets.map((s) => s.name));
+  const planned = await planStatus(session, { targets: [...names] });
+  const known = new Map<string, Known>();
+  for (const st of planned) {
+    if (!names.has(st.name)) known.set(st.name, { key: st.key, output: st.record?.output ?? null });
+  }
+  for (const st of planned.filter((s) => names.has(s.name))) {
+    for (const [n, inp] of Object.entries(st.inputs)) {
+      if (known.get(inp.stage)?.output == null) {
+        throw new UsageError(
+          `stage "${st.name}": input ${n} (stage "${inp.stage}") is not up to date; run it first ` +
+            `or drop --no-deps`,
+        );
+      }
+    }
+    if (expectKey !== undefined && st.key !== expectKey) {
+      throw new UsageError(
+        `stage "${st.name}": planned key ${st.key?.slice(0, 12)} is not the expected ` +
+          `${expectKey.slice(0, 12)}: code or config changed since the parent process planned it`,
+      );
+    }
+  }
+  return known;
+}
+
+/** The child spec reproducing this session's config and store. */
+function childSpec(session: Session, self: SelfCommand): ChildSpec {
+  const { loaded } = session;
+  const configArgs = ["--preset", loaded.preset];
+  if (loaded.file) configArgs.push("--config", loaded.file);
+  for (const o of loaded.overrides) configArgs.push("--set", o);
+  return { self, configArgs, cwd: Deno.cwd(), env: { SCORE_STORE: session.store.dir } };
+}
+
+/**
+ * Runs `stages` with up to `jobs` children at once: a stage starts as soon as all its inputs are
+ * done. After a failure no new stage starts; running ones finish (their results are kept), then
+ * the first failure is thrown.
+ */
+async function runParallelPass(
+  session: Session,
+  stages: Stage<unknown>[],
+  targetNames: Set<string>,
+  force: "all" | "targets" | false,
+  signal: AbortSignal,
+  jobs: number,
+  child: ChildSpec,
+  seed: Map<string, Known>,
+): Promise<RunResult> {
+  const { store, ui } = session;
+  const known = new Map<string, Known>(seed);
+  const ran: string[] = [];
+  const reused: string[] = [];
+  const done = new Map<string, StageStatus>();
+  const index = new Map(stages.map((s, i) => [s.name, i + 1]));
+  const pending = [...stages];
+  const running = new Map<string, Promise<void>>();
+  let failure: unknown = null;
+  const launch = async (st: StageStatus, forced: boolean): Promise<void> => {
+    const tag = `[${index.get(st.name)}/${stages.length}] ${st.name}`;
+    ui.info(`${tag}: running in a subprocess (${st.reason || "forced"})`);
+    const own = [`[1/1] ${st.name}: running`, `[1/1] ${st.name}: done in`];
+    const t0 = Date.now();
+    const res = await runChild(child, { name: st.name, key: st.key!, forced }, (line) => {
+      if (own.some((o) => line.startsWith(o))) return; // the parent prints its own start and end lines
+      ui.info(line.startsWith(`[${st.name}] `) ? line : `[${st.name}] ${line}`);
+    }, signal);
+    if (res.code !== 0) {
+      const cause = new Error(
+        `its subprocess exited with code ${res.code} (its messages are above)`,
+      );
+      cause.stack = ""; // the child printed the stage's own trace; the parent's would be noise
+      throw new StageError(st.name, cause);
+    }
+    const record = store.readRecord(st.key!);
+    if (!record || !(await store.isValid(record.output))) {
+      throw new StageError(st.name, new Error(`its subprocess left no valid record of ${st.key}`));
+    }
+    ui.info(`${tag}: done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    known.set(st.name, { key: st.key, output: record.output });
+    (record.env.pid === res.pid ? ran : reused).push(st.name);
+    done.set(st.name, {
+      ...st,
+      state: "cached",
+      reason: "",
+      record,
+      outputPath: store.objectPath(record.output),
+    });
+  };
+  while (true) {
+    for (let i = 0; failure === null && i < pending.length;) {
+      const stage = pending[i];
+      if (!Object.values(stage.inputs).every((d) => known.has(d.name))) {
+        i++;
+        continue;
+      }
+      signal.throwIfAborted();
+      const forced = force === "all" || (force === "targets" && targetNames.has(stage.name));
+      const st = await planStage(session, stage, known);
+      if (st.state === "cached" && !forced) {
+        pending.splice(i, 1);
+        known.set(stage.name, { key: st.key, output: st.record!.output });
+        reused.push(stage.name);
+        done.set(stage.name, st);
+        i = 0; // it may make earlier stages ready
+        continue;
+      }
+      if (running.size >= jobs) {
+        i++;
+        continue;
+      }
+      pending.splice(i, 1);
+      const p = launch(st, forced).catch((e) => {
+        if (failure === null) {
+          failure = e;
+          if (running.size > 1) {
+            ui.info(`${stage.name} failed; waiting for ${running.size - 1} running stage(s)`);
+          }
+        }
+      }).finally(() => running.delete(stage.name));
+      running.set(stage.name, p);
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  signal.throwIfAborted();
+  if (failure !== null) throw failure;
+  const statuses = stages.map((s) => done.get(s.name)).filter((s): s is StageStatus => !!s);
+  return { ran, reused, statuses };
 }
 
 async function runPass(
@@ -386,8 +578,8 @@ async function runPass(
   targetNames: Set<string>,
   force: "all" | "targets" | false,
   signal: AbortSignal,
+  known: Map<string, Known> = new Map(),
 ): Promise<RunResult> {
-  const known = new Map<string, { key: string | null; output: string | null }>();
   const ran: string[] = [];
   const reused: string[] = [];
   const statuses: StageStatus[] = [];

@@ -5,6 +5,7 @@
  * @module
  */
 import type { StageContext } from "../pipeline/mod.ts";
+import type { GPT, GradientComputer } from "../model/mod.ts";
 
 /** Activates the configured backend and records the choice (and why) in the run record. */
 export async function startTensorStage(
@@ -16,4 +17,28 @@ export async function startTensorStage(
   ctx.record({ backend: choice.backend, backendReason: choice.reason });
   ctx.log(`backend ${choice.backend} (${choice.reason})`);
   return choice.backend;
+}
+
+/**
+ * Runs `fn` with a pool of gradient Workers for `model` when `workers` > 1 on the wasm backend
+ * (tfjs-wasm is single-threaded in Deno; Workers are how a step uses both cores), else without.
+ * The pool is closed afterwards.
+ */
+export async function withGradientPool<T>(
+  model: GPT,
+  opts: { backend: string; workers: number; ref?: GPT },
+  fn: (pool: GradientComputer | undefined) => Promise<T>,
+): Promise<T> {
+  if (opts.workers <= 1 || opts.backend !== "wasm") return fn(undefined);
+  const { WorkerPool } = await import("../model/mod.ts");
+  const pool = await WorkerPool.create(model, {
+    workers: opts.workers,
+    backend: "wasm",
+    ref: opts.ref,
+  });
+  try {
+    return await fn(pool);
+  } finally {
+    pool.close();
+  }
 }

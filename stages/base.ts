@@ -9,10 +9,12 @@ import { z } from "zod";
 import { defineStage } from "../pipeline/mod.ts";
 import { BaseConfig, ExperimentConfig, ModelConfig } from "./config.ts";
 import { problems } from "./problems.ts";
+import type { Transcript } from "../score/transcript.ts";
 
 /** The base stage's params. */
 export const BaseParams = z.object({
   backend: ExperimentConfig.shape.backend,
+  workers: ExperimentConfig.shape.workers,
   model: ModelConfig,
   base: BaseConfig,
 });
@@ -25,19 +27,19 @@ export const base = defineStage({
   inputs: { problems },
   params: BaseParams,
   async run(ctx) {
-    const { startTensorStage } = await import("../score/runtime.ts");
+    const { startTensorStage, withGradientPool } = await import("../score/runtime.ts");
     const { readProblemSet } = await import("../score/io.ts");
     const { savePolicy } = await import("../score/policy.ts");
     const { noisyAttempt, taskRng } = await import("../score/task.ts");
     const { buildTextTranscript } = await import("../score/transcript.ts");
     const { fitTranscripts } = await import("../score/supervised.ts");
     const { AdamW, CharTokenizer, GPT } = await import("../model/mod.ts");
-    await startTensorStage(ctx, ctx.params.backend);
+    const backend = await startTensorStage(ctx, ctx.params.backend);
     const { model: m, base: b } = ctx.params;
     const set = await readProblemSet(ctx.input("problems"));
     const tok = new CharTokenizer(set.info.charset);
     const rng = taskRng(b.seed, "base/transcripts");
-    const transcripts = [];
+    const transcripts: Transcript[] = [];
     let correct = 0;
     let dropped = 0;
     for (const p of set.train) {
@@ -80,18 +82,24 @@ export const base = defineStage({
       totalSteps: b.steps,
       weightDecay: 0.01,
     });
-    await fitTranscripts(model, opt, transcripts, {
-      steps: b.steps,
-      batchSize: b.batchSize,
-      segments: [1, 2],
-      seed: b.seed,
-      padId: tok.special.pad,
-      signal: ctx.signal,
-      onStep: async (s) => {
-        await ctx.metrics({ step: s.step, loss: s.loss, lr: s.lr, gradNorm: s.gradNorm });
-        ctx.progress({ step: s.step + 1, total: b.steps, loss: s.loss });
-      },
-    });
+    await withGradientPool(
+      model,
+      { backend, workers: ctx.params.workers },
+      (parallel) =>
+        fitTranscripts(model, opt, transcripts, {
+          parallel,
+          steps: b.steps,
+          batchSize: b.batchSize,
+          segments: [1, 2],
+          seed: b.seed,
+          padId: tok.special.pad,
+          signal: ctx.signal,
+          onStep: async (s) => {
+            await ctx.metrics({ step: s.step, loss: s.loss, lr: s.lr, gradNorm: s.gradNorm });
+            ctx.progress({ step: s.step + 1, total: b.steps, loss: s.loss });
+          },
+        }),
+    );
     await savePolicy(ctx.outDir, model, tok, { stage: "base", params: model.numParams() });
     model.dispose();
     opt.dispose();

@@ -170,6 +170,11 @@ export const ExperimentConfig = z.object({
   name: z.string().min(1).default("default"),
   /** tfjs backend: auto picks webgpu on a real GPU adapter, else wasm. */
   backend: z.enum(["auto", "webgpu", "wasm", "cpu"]).default("auto"),
+  /**
+   * Gradient Workers per training step on wasm (data parallelism over the cores). Part of the
+   * training stages' keys: shard sums round differently from a single-process step.
+   */
+  workers: z.number().int().min(1).max(16).default(2),
   seeds: SeedsConfig.default(SeedsConfig.parse({})),
   problems: ProblemsConfig.default(ProblemsConfig.parse({})),
   model: ModelConfig.default(ModelConfig.parse({})),

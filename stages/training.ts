@@ -19,6 +19,7 @@ type Rl = z.infer<typeof RlConfig>;
 /** Params of an RL stage: the objective and schedule it derives from the `rl` section. */
 export const RlStageParams = z.object({
   backend: ExperimentConfig.shape.backend,
+  workers: ExperimentConfig.shape.workers,
   decode: DecodeConfig,
   seed: z.number().int(),
   objective: ObjectiveSpec,
@@ -53,6 +54,7 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
       const c = config as Config;
       return {
         backend: c.backend,
+        workers: c.workers,
         decode: c.decode,
         seed,
         objective: m.objective(c.rl),
@@ -64,38 +66,45 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
       };
     },
     async run(ctx) {
-      const { startTensorStage } = await import("../score/runtime.ts");
+      const { startTensorStage, withGradientPool } = await import("../score/runtime.ts");
       const { readProblemSet } = await import("../score/io.ts");
       const { loadPolicy, savePolicy } = await import("../score/policy.ts");
       const { runRl } = await import("../score/rl.ts");
       const { AdamW } = await import("../model/mod.ts");
       const p = ctx.params;
-      await startTensorStage(ctx, p.backend);
+      const backend = await startTensorStage(ctx, p.backend);
       ctx.record({ seeds: [p.seed] });
       const set = await readProblemSet(ctx.input("problems"));
       const { model: policy, tok } = await loadPolicy(ctx.input("init"), { trainable: true });
       const { model: ref } = await loadPolicy(ctx.input("base"), { trainable: false });
       const opt = new AdamW({ lr: p.lr, warmupSteps: 0, clipNorm: 1 });
-      await runRl(policy, ref, opt, tok, set.train, {
-        objective: p.objective,
-        steps: p.steps,
-        problemsPerStep: p.problemsPerStep,
-        samplesPerProblem: p.samplesPerProblem,
-        temperature: p.temperature,
-        maxAttemptTokens: p.decode.maxAttemptTokens,
-        seed: p.seed,
-        verifier: set.info.verifier,
-        signal: ctx.signal,
-      }, async (s) => {
-        await ctx.metrics({ ...s });
-        ctx.progress({
-          step: s.step + 1,
-          total: p.steps,
-          r1: s.reward1,
-          r2: s.reward2 ?? undefined,
-          kl1: s.kl1,
-        });
-      });
+      const workers = { backend, workers: p.workers, ref };
+      await withGradientPool(
+        policy,
+        workers,
+        (parallel) =>
+          runRl(policy, ref, opt, tok, set.train, {
+            parallel,
+            objective: p.objective,
+            steps: p.steps,
+            problemsPerStep: p.problemsPerStep,
+            samplesPerProblem: p.samplesPerProblem,
+            temperature: p.temperature,
+            maxAttemptTokens: p.decode.maxAttemptTokens,
+            seed: p.seed,
+            verifier: set.info.verifier,
+            signal: ctx.signal,
+          }, async (s) => {
+            await ctx.metrics({ ...s });
+            ctx.progress({
+              step: s.step + 1,
+              total: p.steps,
+              r1: s.reward1,
+              r2: s.reward2 ?? undefined,
+              kl1: s.kl1,
+            });
+          }),
+      );
       await savePolicy(ctx.outDir, policy, tok, { stage: ctx.name, objective: p.objective });
       policy.dispose();
       ref.dispose();
@@ -107,6 +116,7 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
 /** Params of a supervised self-correction stage (STaR, Pair-SFT). */
 export const SftStageParams = z.object({
   backend: ExperimentConfig.shape.backend,
+  workers: ExperimentConfig.shape.workers,
   decode: DecodeConfig,
   seed: z.number().int(),
   kind: z.enum(["star", "pair_sft"]),
@@ -137,6 +147,7 @@ export function sftStage(
       const c = config as Config;
       return {
         backend: c.backend,
+        workers: c.workers,
         decode: c.decode,
         seed,
         kind,
@@ -146,7 +157,7 @@ export function sftStage(
       };
     },
     async run(ctx) {
-      const { startTensorStage } = await import("../score/runtime.ts");
+      const { startTensorStage, withGradientPool } = await import("../score/runtime.ts");
       const { readJsonl, readProblemSet } = await import("../score/io.ts");
       const { loadPolicy, savePolicy } = await import("../score/policy.ts");
       const { collectRollouts, RolloutRecord } = await import("../score/rollouts.ts");
@@ -156,7 +167,7 @@ export function sftStage(
       const { taskRng } = await import("../score/task.ts");
       const { AdamW } = await import("../model/mod.ts");
       const p = ctx.params;
-      await startTensorStage(ctx, p.backend);
+      const backend = await startTensorStage(ctx, p.backend);
       ctx.record({ seeds: [p.seed] });
       const set = await readProblemSet(ctx.input("problems"));
       const { model, tok } = await loadPolicy(ctx.input("init"), { trainable: true });
@@ -186,18 +197,29 @@ export function sftStage(
           ? p.sft.starSteps
           : Math.max(1, Math.ceil(transcripts.length * p.sft.pairEpochs / p.sft.batchSize));
         const opt = new AdamW({ lr: p.sft.lr, warmupSteps: 0 });
-        await fitTranscripts(model, opt, transcripts, {
-          steps,
-          batchSize: p.sft.batchSize,
-          segments: [2],
-          seed: p.seed * 1000 + round,
-          padId: tok.special.pad,
-          signal: ctx.signal,
-          onStep: async (s) => {
-            await ctx.metrics({ round, step: step++, loss: s.loss, traces: transcripts.length });
-            ctx.progress({ step: s.step + 1, total: steps, round: round + 1, loss: s.loss });
-          },
-        });
+        await withGradientPool(
+          model,
+          { backend, workers: p.workers },
+          (parallel) =>
+            fitTranscripts(model, opt, transcripts, {
+              parallel,
+              steps,
+              batchSize: p.sft.batchSize,
+              segments: [2],
+              seed: p.seed * 1000 + round,
+              padId: tok.special.pad,
+              signal: ctx.signal,
+              onStep: async (s) => {
+                await ctx.metrics({
+                  round,
+                  step: step++,
+                  loss: s.loss,
+                  traces: transcripts.length,
+                });
+                ctx.progress({ step: s.step + 1, total: steps, round: round + 1, loss: s.loss });
+              },
+            }),
+        );
         opt.dispose();
       }
       await savePolicy(ctx.outDir, model, tok, { stage: ctx.name, kind });

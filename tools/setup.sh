@@ -12,7 +12,7 @@ if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "deno ${DENO_
 fi
 
 # Debian packages: a software WebGPU adapter (mesa), python3 for the code sandbox.
-APT_PACKAGES=(mesa-vulkan-drivers python3)
+APT_PACKAGES=(mesa-vulkan-drivers python3 jupyter-nbconvert jupyter-client chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

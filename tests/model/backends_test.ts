@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  assertFitsBinding,
   GPT,
   initialWeights,
   parseGPTConfig,
@@ -46,6 +47,11 @@ Deno.test(`forward logits agree across cpu, wasm and webgpu within ${TOL}`, asyn
   }
   const gpu = await logitsOn("webgpu");
   assert.ok(maxAbsDiff(cpu, gpu) < TOL, `cpu vs webgpu: ${maxAbsDiff(cpu, gpu)}`);
+  // Tensors above the binding limit are refused with a clear error instead of reading as zeros.
+  assert.throws(
+    () => assertFitsBinding([1 << 16, 1 << 16], "test tensor"),
+    /above the WebGPU binding limit/,
+  );
   await selectBackend("cpu");
 });
 

@@ -5,6 +5,7 @@ import {
   parseGPTConfig,
   Rng,
   sample,
+  scoreSequences,
   selectBackend,
   tf,
   tokenLogProbs,
@@ -118,4 +119,26 @@ Deno.test("prompts too long for the context are rejected; generation is clamped 
   assert.equal(r.tokens[0].length, 2);
   await assert.rejects(() => sample(model, [[1, 99]], { maxNewTokens: 1 }), /id 99 outside/);
   model.dispose();
+});
+
+Deno.test("scoreSequences matches sampling log-probs and gives zero KL against itself", async () => {
+  await selectBackend("wasm");
+  const model = peakyModel();
+  const other = new GPT({ ...CFG, seed: 11 });
+  const r = await sample(model, PROMPTS, { maxNewTokens: 6, seed: 8 });
+  const seqs = PROMPTS.map((p, i) => [...p, ...r.tokens[i]]);
+  const self = await scoreSequences(model, seqs, { ref: model, chunk: 3 });
+  const vsOther = await scoreSequences(model, seqs, { ref: other });
+  seqs.forEach((s, i) => {
+    r.tokens[i].forEach((_, j) => {
+      const got = self.logprobs[i * self.seqLen + PROMPTS[i].length + j];
+      assert.ok(Math.abs(got - r.logprobs[i][j]) < 1e-4, `${got} vs ${r.logprobs[i][j]}`);
+    });
+    for (let j = 1; j < s.length; j++) {
+      assert.ok(Math.abs(self.kl![i * self.seqLen + j]) < 1e-5);
+      assert.ok(vsOther.kl![i * self.seqLen + j] > 0);
+    }
+  });
+  model.dispose();
+  other.dispose();
 });

@@ -118,3 +118,38 @@ Deno.test("file digests persist across processes only for files not modified in 
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("modules reached only through type-only imports are not in the code digest unless asked", async () => {
+  const dir = project({
+    ...FILES,
+    "stage.ts": [
+      `import type { T } from "./types.ts";`,
+      `import { type U, type V as W } from "./types2.ts";`,
+      `import { type M, m } from "./mixed.ts";`,
+      `export const x: T | U | W | M = m;`,
+    ].join("\n"),
+    "types.ts": `export type { Deep } from "./deep_types.ts";\nexport type T = number;\n`,
+    "deep_types.ts": `export type Deep = 1;\n`,
+    "types2.ts": `export type U = 1;\nexport type V = 2;\n`,
+    "mixed.ts": `export type M = number;\nexport const m = 1;\n`,
+  });
+  try {
+    const d = await digestOf(dir);
+    assert.deepEqual(Object.keys(d.modules).sort(), ["mixed.ts", "stage.ts"]);
+    const g = new CodeGraph({ root: dir, files: new FileDigests(null) });
+    const all = await g.digest(`${dir}/stage.ts`, { typeImports: true });
+    assert.deepEqual(Object.keys(all.modules).sort(), [
+      "deep_types.ts",
+      "mixed.ts",
+      "stage.ts",
+      "types.ts",
+      "types2.ts",
+    ]);
+    Deno.writeTextFileSync(`${dir}/types.ts`, "export type T = string;\n");
+    assert.equal((await digestOf(dir)).digest, d.digest, "a type-only module edit is ignored");
+    Deno.writeTextFileSync(`${dir}/mixed.ts`, "export type M = number;\nexport const m = 2;\n");
+    assert.notEqual((await digestOf(dir)).digest, d.digest, "a mixed import is a runtime import");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

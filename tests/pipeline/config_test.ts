@@ -125,3 +125,56 @@ Deno.test("parsed YAML is cached by content only after a successful load", async
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("--set overrides apply after the file, in order, with YAML values and dotted paths", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(`${dir}/o.yaml`, "model:\n  width: 32\n");
+    const o = await loadConfig(pipeline, {
+      preset: "smoke",
+      file: "o.yaml",
+      cwd: dir,
+      overrides: ["model.width=16", "seeds=[5, 6]", "model.width=24"],
+    });
+    assert.deepEqual(o.config, { model: { layers: 1, width: 24 }, seeds: [5, 6] });
+    assert.deepEqual(o.overrides, ["model.width=16", "seeds=[5, 6]", "model.width=24"]);
+    // Cached by content: the same overrides load the same config again without the YAML parser.
+    const cacheDir = `${dir}/cache`;
+    const args = { cwd: dir, cacheDir, overrides: ["model.layers=3"] };
+    assert.deepEqual((await loadConfig(pipeline, args)).config.model, { layers: 3, width: 64 });
+    assert.deepEqual((await loadConfig(pipeline, args)).config.model, { layers: 3, width: 64 });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("a bad --set names the command line, the override, the path and what was expected", async () => {
+  const err = (overrides: string[]) =>
+    loadConfig(pipeline, { overrides }).then(
+      () => assert.fail("expected a config error"),
+      (e) => (e as Error).message,
+    );
+  assert.match(
+    await err(["model.layers=two"]),
+    /^config error: command line \(--set model\.layers=two\): model\.layers: .*expected number/,
+  );
+  assert.match(
+    await err(["model.widht=3"]),
+    /command line \(--set model\.widht=3\): model\.widht: unknown key "widht".*layers, width/,
+  );
+  assert.match(
+    await err(["seeds=[1, 2"]),
+    /command line \(--set seeds=\[1, 2\): invalid YAML value/,
+  );
+  // The file's own errors still name the file even when an override is present.
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(`${dir}/c.yaml`, "model:\n  layers: x\n");
+    await assert.rejects(
+      () => loadConfig(pipeline, { file: "c.yaml", cwd: dir, overrides: ["seeds=[2]"] }),
+      /c\.yaml:2:11: model\.layers/,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

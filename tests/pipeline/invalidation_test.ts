@@ -33,6 +33,25 @@ Deno.test("invalidation matrix: params, modules, unrelated files, early cutoff, 
       toy.write("unrelated.ts", "export const nothing = 2;\n");
       assert.deepEqual(await reproduce(), []);
     });
+    await t.step(
+      "editing modules reached only through type-only imports reruns nothing",
+      async () => {
+        toy.write("types.ts", toy.read("types.ts") + "export type Extra = string;\n");
+        toy.write(
+          "shape.ts",
+          toy.read("shape.ts").replace("n: number;", "n: number;\n  m?: number;"),
+        );
+        assert.deepEqual(await reproduce(), []);
+      },
+    );
+    await t.step(
+      "editing a module behind a mixed (type + value) import reruns its importer",
+      async () => {
+        toy.write("mixed.ts", toy.read("mixed.ts").replace("// v1", "// v2"));
+        // other's output is byte-identical, so report stays cached (early cutoff).
+        assert.deepEqual(await reproduce(), ["other"]);
+      },
+    );
     await t.step("an edit of a transitive helper with identical output: early cutoff", async () => {
       toy.write("deep.ts", toy.read("deep.ts").replace("// v1", "// v2 (comment only)"));
       assert.deepEqual(await reproduce(), ["gen"]);
@@ -107,6 +126,45 @@ Deno.test("the no-op fast path answers only while nothing changed, including the
     assert.deepEqual(toy.takeRuns(), []);
     const after = JSON.parse(toy.read(`.score/fast/${entries[0]}`));
     assert.notDeepEqual(after.files, entry.files, "a new fingerprint was written by the full path");
+  } finally {
+    toy.cleanup();
+  }
+});
+
+Deno.test("--backend and --set key runs exactly like the same value in a config file", async () => {
+  const toy = makeToy();
+  try {
+    const run = async (...args: string[]) => {
+      const r = await toy.run(["reproduce", ...args]);
+      assert.equal(r.code, 0, r.stderr);
+      return toy.takeRuns().sort();
+    };
+    assert.deepEqual(await run(), [...ALL].sort());
+    // Only `other` reads `backend`; its output is identical, so report stays cached.
+    assert.deepEqual(await run("--backend", "cpu"), ["other"]);
+    assert.deepEqual(await run("--backend", "cpu"), [], "cached under its own key");
+    assert.deepEqual(await run(), [], "the default backend's result is kept separately");
+    assert.deepEqual(await run("--set", "backend=cpu"), [], "--backend X is --set backend=X");
+    toy.write("cpu.yaml", "backend: cpu\n");
+    assert.deepEqual(await run("--config", "cpu.yaml"), [], "same key as the config file");
+    assert.deepEqual(await run("--config", "cpu.yaml", "--backend=wasm"), ["other"], "--set wins");
+    assert.deepEqual(
+      await run("--set", "square.mult=2", "--set", "square.mult=1"),
+      [],
+      "last wins",
+    );
+    assert.deepEqual(await run("--set", "square.mult=2"), ["report", "square", "sum"]);
+    const show = await toy.run(["show", "other", "--json", "--backend", "cpu"]);
+    const rec = JSON.parse(show.stdout);
+    assert.equal(rec.state, "cached");
+    assert.equal(rec.record.backend, "cpu");
+    assert.equal(rec.record.params.backend, "cpu");
+    const bad = await toy.run(["status", "--backend", "gpu"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /command line \(--set backend=gpu\): backend: .*"auto"/);
+    const usage = await toy.run(["status", "--set", "backend"]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--set backend: expected PATH=VALUE/);
   } finally {
     toy.cleanup();
   }

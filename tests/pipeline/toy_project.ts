@@ -1,8 +1,12 @@
 /**
  * A toy pipeline written into a temp dir, so tests can edit real files and run the engine in
  * subprocesses (`deno run -A main.ts ...`). DAG: gen → square → sum → report ← other.
+ * gen and sum reach types.ts (and shape.ts through it) only by type-only imports; other imports
+ * mixed.ts with a mixed (type + value) import. Only other reads the top-level `backend` key.
  * Each stage appends its name to $TOY_LOG when it runs; $TOY_FAIL / $TOY_HANG name a stage that
  * throws / writes partial output, signals $TOY_MARKER and hangs; $TOY_SLEEP_MS slows every stage.
+ * With $TOY_EVENTS, stages append "start NAME" / "end NAME" lines to it; the stages listed in
+ * $TOY_RENDEZVOUS (comma-separated) each wait until all of them have started.
  */
 
 const ENGINE = new URL("../../pipeline/mod.ts", import.meta.url).href;
@@ -30,13 +34,35 @@ export function numbers(n: number, seed: number): number[] {
 `,
   "unrelated.ts": `export const nothing = 1;
 `,
+  "types.ts": `export type Numbers = number[];
+export type { Shape } from "./shape.ts";
+`,
+  "shape.ts": `export interface Shape {
+  n: number;
+}
+`,
+  "mixed.ts": `export type Label = string;
+export const PREFIX = ""; // v1
+`,
   "hooks.ts": `import type { StageContext } from "${ENGINE}";
 export async function toyHooks(ctx: StageContext<unknown>, name: string): Promise<void> {
   const log = Deno.env.get("TOY_LOG");
   if (log) Deno.writeTextFileSync(log, name + "\\n", { append: true });
+  const events = Deno.env.get("TOY_EVENTS");
+  if (events) Deno.writeTextFileSync(events, "start " + name + "\\n", { append: true });
+  const meet = (Deno.env.get("TOY_RENDEZVOUS") ?? "").split(",").filter((x) => x);
+  if (events && meet.includes(name)) {
+    // Wait until every stage named in TOY_RENDEZVOUS has started: only concurrent runs get past.
+    const deadline = Date.now() + 60000;
+    while (!meet.every((m) => Deno.readTextFileSync(events).split("\\n").includes("start " + m))) {
+      if (Date.now() > deadline) throw new Error("rendezvous timed out in " + name);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
   const ms = Number(Deno.env.get("TOY_SLEEP_MS") ?? "0");
   if (ms > 0) await new Promise((r) => setTimeout(r, ms));
   if (Deno.env.get("TOY_FAIL") === name) throw new Error("toy failure in " + name);
+  if (events) Deno.writeTextFileSync(events, "end " + name + "\\n", { append: true });
   if (Deno.env.get("TOY_HANG") === name) {
     Deno.writeTextFileSync(ctx.outDir + "/partial.txt", "partial");
     Deno.writeTextFileSync(Deno.env.get("TOY_MARKER")!, name);
@@ -47,6 +73,7 @@ export async function toyHooks(ctx: StageContext<unknown>, name: string): Promis
   "stages/gen.ts": `import { z } from "zod";
 import { defineStage } from "${ENGINE}";
 import { numbers } from "../helper.ts";
+import { type Numbers, type Shape } from "../types.ts";
 import { toyHooks } from "../hooks.ts";
 export const gen = defineStage({
   name: "gen",
@@ -54,7 +81,9 @@ export const gen = defineStage({
   params: z.object({ gen: z.object({ n: z.number().int().min(1), seed: z.number().int() }) }),
   async run(ctx) {
     await toyHooks(ctx, "gen");
-    const xs = numbers(ctx.params.gen.n, ctx.params.gen.seed);
+    const xs: Numbers = numbers(ctx.params.gen.n, ctx.params.gen.seed);
+    const shape: Shape = { n: xs.length };
+    ctx.log("shape " + shape.n);
     await Deno.writeTextFile(ctx.outDir + "/numbers.json", JSON.stringify(xs));
     const { fmt } = await import("../lazy.ts");
     await Deno.writeTextFile(ctx.outDir + "/summary.txt", fmt(xs));
@@ -85,6 +114,7 @@ export const square = defineStage({
 });
 `,
   "stages/sum.ts": `import { defineStage } from "${ENGINE}";
+import type { Numbers } from "../types.ts";
 import { toyHooks } from "../hooks.ts";
 import { square } from "./square.ts";
 export const sum = defineStage({
@@ -93,21 +123,24 @@ export const sum = defineStage({
   inputs: { square },
   async run(ctx) {
     await toyHooks(ctx, "sum");
-    const ys: number[] = JSON.parse(await Deno.readTextFile(ctx.input("square") + "/data/squares.json"));
+    const ys: Numbers = JSON.parse(await Deno.readTextFile(ctx.input("square") + "/data/squares.json"));
     await Deno.writeTextFile(ctx.outDir + "/sum.txt", String(ys.reduce((a, b) => a + b, 0)));
   },
 });
 `,
   "stages/other.ts": `import { z } from "zod";
 import { defineStage } from "${ENGINE}";
+import { type Label, PREFIX } from "../mixed.ts";
 import { toyHooks } from "../hooks.ts";
 export const other = defineStage({
   name: "other",
   module: import.meta.url,
-  params: z.object({ other: z.object({ x: z.string() }) }),
+  params: z.object({ other: z.object({ x: z.string() }), backend: z.string() }),
   async run(ctx) {
     await toyHooks(ctx, "other");
-    await Deno.writeTextFile(ctx.outDir + "/x.txt", ctx.params.other.x);
+    ctx.record({ backend: ctx.params.backend });
+    const label: Label = PREFIX + ctx.params.other.x;
+    await Deno.writeTextFile(ctx.outDir + "/x.txt", label);
   },
 });
 `,
@@ -140,6 +173,7 @@ export const Config = z.object({
   square: z.object({ mult: z.number() }),
   other: z.object({ x: z.string() }),
   unused: z.number().default(0),
+  backend: z.enum(["auto", "wasm", "cpu"]).default("auto"),
 });
 export const pipeline = definePipeline({
   config: Config,

@@ -300,7 +300,7 @@ export async function buildSandboxCommand(
     ];
     return {
       cmd: "unshare",
-      args: namespaceArgs(hiddenDirs([deno, python].filter((p) => p !== "")), cgroups, dropped),
+      args: namespaceArgs(hiddenDirs([language === "python" ? python : deno]), cgroups, dropped),
       env: { ...baseEnv, HOME: "/tmp", DENO_DIR: NO_DENO_DIR },
       cwd: "/",
       uids: language === "python" ? { supervisor: uid, candidate: uid + 1 } : null,
