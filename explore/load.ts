@@ -163,10 +163,23 @@ export class StageOutput {
   }
 }
 
-/** A view of the SCoRe pipeline's outputs for one config and store. */
+function session(o: ResolvedOptions): Promise<Session> {
+  return openSession(pipeline, {
+    preset: o.preset,
+    file: o.config,
+    overrides: o.set,
+    storeDir: o.storeDir,
+    cwd: o.cwd,
+  });
+}
+
+/**
+ * A view of the SCoRe pipeline's outputs for one config and store. Every query re-reads the config
+ * and re-plans, so a notebook kept open sees code, config and store changes made since.
+ */
 export class Explorer {
   private constructor(
-    private readonly session: Session,
+    private session: Session,
     /** The options in effect (preset always named). */
     readonly options: ResolvedOptions,
   ) {}
@@ -174,13 +187,13 @@ export class Explorer {
   /** Opens the pipeline for a config (options, else SCORE_PRESET/SCORE_CONFIG/SCORE_STORE). */
   static async open(opts: ExploreOptions = {}): Promise<Explorer> {
     const o = resolveOptions(opts);
-    const session = await openSession(pipeline, {
-      preset: o.preset,
-      file: o.config,
-      storeDir: o.storeDir,
-      cwd: o.cwd,
-    });
-    return new Explorer(session, o);
+    return new Explorer(await session(o), o);
+  }
+
+  /** A fresh session (the engine memoises code digests and verified objects per session). */
+  private async refresh(): Promise<Session> {
+    this.session = await session(this.options);
+    return this.session;
   }
 
   /** The store directory. */
@@ -195,7 +208,7 @@ export class Explorer {
 
   /** Every stage (or those matching `filter`): its state, the reason, its output path. */
   async stages(filter?: (name: string) => boolean): Promise<StageSummary[]> {
-    const statuses = await planStatus(this.session);
+    const statuses = await planStatus(await this.refresh());
     return statuses.filter((s) => !filter || filter(s.name)).map((s) => ({
       name: s.name,
       family: s.stage.family,
@@ -217,7 +230,7 @@ export class Explorer {
    * plain error listing the known names when there is no such stage.
    */
   async load(name: string): Promise<StageOutput> {
-    const loc = await locate(this.session, name);
+    const loc = await locate(await this.refresh(), name);
     if (loc.state === "cached" && loc.path && loc.key && loc.record) {
       return new StageOutput(name, loc.path, loc.key, loc.record);
     }

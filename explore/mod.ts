@@ -96,3 +96,4 @@ export {
   type NotebookRun,
   stripAnsi,
 } from "./jupyter.ts";
+export { NOTEBOOK_GUIDE } from "./guide.ts";

@@ -22,33 +22,10 @@ import {
   listNotebooks,
 } from "./jupyter.ts";
 import { resolveOptions } from "./options.ts";
+import { NOTEBOOK_GUIDE } from "./guide.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const NOTEBOOK_DIR = `${ROOT}/notebooks`;
-
-/** What each notebook shows (printed by `deno task notebooks`, listed in the README). */
-export const NOTEBOOK_GUIDE: readonly { file: string; shows: string }[] = [
-  {
-    file: "01_main_results.ipynb",
-    shows: "the comparison table with the paper's numbers beside ours, Δ with 95% intervals, " +
-      "the per-level breakdown, edit-distance histograms and the claim verdicts",
-  },
-  {
-    file: "02_training_dynamics.ipynb",
-    shows: "reward, KL, Δ and edit rate over steps for every RL stage and seed, and the base " +
-      "model's training loss",
-  },
-  {
-    file: "03_rollout_browser.ipynb",
-    shows: "problem, attempt 1, attempt 2, verdicts and edit distance, filtered to wrong→right " +
-      "or right→wrong, for any evaluated checkpoint and for the base model's rollouts",
-  },
-  {
-    file: "04_ablations_and_scaling.ipynb",
-    shows: "the ablation rows against SCoRe and the paper's ablation table, and the " +
-      "inference-time scaling curve (parallel sampling vs sequential self-correction)",
-  },
-];
 
 function setupLines(kernelNote: string): string[] {
   return [
@@ -56,9 +33,10 @@ function setupLines(kernelNote: string): string[] {
     "",
     "Open the notebooks (they read the outputs of the config in $SCORE_PRESET, default " +
     '"default"; run `deno task reproduce` for it first):',
-    "  Jupyter:  SCORE_PRESET=smoke jupyter lab notebooks/    (or `jupyter notebook notebooks/`;",
-    "            JupyterLab: `pip install jupyterlab`, Debian: `apt-get install jupyter-notebook`)",
-    "            then pick the kernel “Deno” if asked.",
+    "  Jupyter:  SCORE_PRESET=smoke jupyter lab notebooks/   (JupyterLab, from pip: renders the",
+    "            Vega-Lite charts), or `jupyter notebook notebooks/` (Debian: apt-get install",
+    "            jupyter-notebook; the classic Notebook 6 shows charts as their text fallback);",
+    "            pick the kernel “Deno” if asked.",
     "  VS Code:  open this folder, open a notebook in notebooks/, “Select Kernel” → " +
     "“Jupyter Kernel…” → “Deno”",
     "            (needs the Jupyter extension; set SCORE_PRESET in the environment VS Code starts" +

@@ -10,6 +10,8 @@ export interface ExploreOptions {
   preset?: string;
   /** YAML file overlaid on the preset (default: $SCORE_CONFIG, else none). */
   config?: string;
+  /** Overrides `path=value` applied after the file, like the CLI's `--set rl.alpha=5`. */
+  set?: string[];
   /** Store directory (default: $SCORE_STORE, else `<project root>/.score`). */
   storeDir?: string;
   /** Directory relative paths resolve from, and where the project root is searched from. */
@@ -20,6 +22,7 @@ export interface ExploreOptions {
 export interface ResolvedOptions {
   preset: string;
   config?: string;
+  set?: string[];
   storeDir?: string;
   cwd?: string;
 }
@@ -38,6 +41,7 @@ export function resolveOptions(opts: ExploreOptions = {}): ResolvedOptions {
   const out: ResolvedOptions = { preset: opts.preset ?? env("SCORE_PRESET") ?? "default" };
   const config = opts.config ?? env("SCORE_CONFIG");
   if (config !== undefined) out.config = config;
+  if (opts.set !== undefined && opts.set.length > 0) out.set = [...opts.set];
   const storeDir = opts.storeDir ?? env("SCORE_STORE");
   if (storeDir !== undefined) out.storeDir = storeDir;
   if (opts.cwd !== undefined) out.cwd = opts.cwd;
@@ -56,11 +60,13 @@ export function stageCommand(name: string, opts: ResolvedOptions): string {
   const args = ["deno", "task", "stage", name];
   if (opts.preset !== "default") args.push("--preset", opts.preset);
   if (opts.config !== undefined) args.push("--config", opts.config);
+  for (const s of opts.set ?? []) args.push("--set", s);
   const cmd = args.map(quote).join(" ");
   return opts.storeDir !== undefined ? `SCORE_STORE=${quote(opts.storeDir)} ${cmd}` : cmd;
 }
 
 /** A one-line description of the options, e.g. `preset "smoke" + my.yaml`. */
 export function describeOptions(opts: ResolvedOptions): string {
-  return `preset "${opts.preset}"${opts.config !== undefined ? ` + ${opts.config}` : ""}`;
+  const set = (opts.set ?? []).map((s) => ` --set ${s}`).join("");
+  return `preset "${opts.preset}"${opts.config !== undefined ? ` + ${opts.config}` : ""}${set}`;
 }

@@ -16,8 +16,7 @@ import {
   type Rng,
   slipRate,
 } from "../datasets/mod.ts";
-import { checkIntegerAnswer } from "../verifiers/integer.ts";
-import { checkMathAnswer, extractAnswer } from "../verifiers/math/mod.ts";
+import { checkIntegerAnswer, checkMathAnswer, extractAnswer } from "../verifiers/mod.ts";
 
 /** One problem of any task, as stored by the `problems` stage. */
 export const TaskProblem = z.object({

@@ -12,12 +12,7 @@ const prob = () => z.number().min(0).max(1);
 
 /** The embedded families' generator settings. */
 export const EmbeddedProblemsConfig = z.object({
-  families: z.array(z.enum(["add", "mul", "lin", "mod"])).min(1).default([
-    "add",
-    "mul",
-    "lin",
-    "mod",
-  ]),
+  families: z.array(z.enum(["add", "mul", "lin", "mod"])).min(1).default(["add", "lin"]),
   levels: z.array(z.number().int().min(1).max(3)).min(1).default([1, 2, 3]),
   nTrain: int(1).default(4000),
   nTest: int(1).default(400),
@@ -122,17 +117,17 @@ export const RolloutsConfig = z.object({
 
 /** On-policy RL shared settings (SCoRe stages, naive RL and the RL ablations). */
 export const RlConfig = z.object({
-  lr: z.number().positive().default(1e-4),
-  problemsPerStep: int(1).default(16),
+  lr: z.number().positive().default(3e-4),
+  problemsPerStep: int(1).default(8),
   samplesPerProblem: int(1).default(4),
   temperature: z.number().positive().default(1),
   alpha: z.number().min(0).default(10),
   beta1: z.number().min(0).default(0.01),
   beta2: z.number().min(0).default(0.1),
-  stage1Steps: int(1).default(60),
-  stage2Steps: int(1).default(60),
+  stage1Steps: int(1).default(40),
+  stage2Steps: int(1).default(40),
   /** Steps of the single-stage baselines and ablations (naive RL, w/o Stage I, single-turn). */
-  baselineSteps: int(1).default(120),
+  baselineSteps: int(1).default(80),
 }).strict();
 
 /** Supervised fine-tuning baselines: STaR (D+) and Pair-SFT. */
@@ -142,7 +137,7 @@ export const SftConfig = z.object({
   /** STaR: collect-and-fine-tune rounds. */
   starRounds: int(1).default(3),
   /** STaR: fine-tuning steps per round. */
-  starSteps: int(1).default(100),
+  starSteps: int(1).default(40),
   /** Pair-SFT: passes over the pairs (the paper: one epoch). */
   pairEpochs: int(1).default(1),
 }).strict();
@@ -152,10 +147,10 @@ export const EvaluateConfig = z.object({
   /** Bootstrap resamples for the 95% intervals. */
   bootstrap: int(10).default(1000),
   /** Inference-time scaling: K values (K samples + self-correction vs 2K samples). */
-  scalingK: z.array(int(1)).default([1, 2, 4, 8, 16]),
+  scalingK: z.array(int(1)).default([1, 2, 4, 8]),
   scalingTemperature: z.number().min(0).default(0.7),
   /** Test problems used for the scaling curve (0 = all). */
-  scalingProblems: int().default(200),
+  scalingProblems: int().default(100),
 }).strict();
 
 /** Seeds of the methods and of the ablations. */

@@ -138,6 +138,14 @@ Deno.test("current outputs load with typed readers; stale and missing ones say w
           err.command,
           `SCORE_STORE=${store} deno task stage stage2@s0 --preset smoke --config ${overlay}`,
         );
+        const viaSet = await openExplorer({
+          preset: "smoke",
+          storeDir: store,
+          set: ["rl.alpha=3"],
+        });
+        const err2 = await viaSet.load("stage2@s0").then(() => null, (e) => e);
+        assert.ok(err2 instanceof StageOutputError, String(err2));
+        assert.match(err2.command, /deno task stage stage2@s0 --preset smoke --set rl\.alpha=3$/);
         // Stage I's objective does not use α: its output is still current under the overlay.
         const s1 = await changed.load("stage1@s0");
         assert.equal(s1.key, (await ex.load("stage1@s0")).key);

@@ -42,5 +42,10 @@ Deno.test("the command that makes a stage names its preset, config and store exa
     stageCommand("report", { preset: "smoke", storeDir: "/tmp/it's" }),
     `SCORE_STORE='/tmp/it'\\''s' deno task stage report --preset smoke`,
   );
+  assert.equal(
+    stageCommand("stage2@s0", { preset: "smoke", set: ["rl.alpha=5", "seeds.methods=[1, 2]"] }),
+    "deno task stage stage2@s0 --preset smoke --set rl.alpha=5 --set 'seeds.methods=[1, 2]'",
+  );
   assert.equal(describeOptions({ preset: "smoke", config: "x.yaml" }), 'preset "smoke" + x.yaml');
+  assert.equal(describeOptions({ preset: "smoke", set: ["a=1"] }), 'preset "smoke" --set a=1');
 });

@@ -6,6 +6,7 @@ import {
   parseGPTConfig,
   probeWebGpu,
   Rng,
+  sample,
   selectBackend,
   tf,
 } from "../../model/mod.ts";
@@ -51,6 +52,30 @@ Deno.test(`forward logits agree across cpu, wasm and webgpu within ${TOL}`, asyn
   assert.throws(
     () => assertFitsBinding([1 << 16, 1 << 16], "test tensor"),
     /above the WebGPU binding limit/,
+  );
+  await selectBackend("cpu");
+});
+
+Deno.test("greedy KV-cached sampling on webgpu (device attention) matches cpu", async () => {
+  if (!(await probeWebGpu())) {
+    throw new Error("no WebGPU adapter: `apt-get install -y mesa-vulkan-drivers`");
+  }
+  const cfg = { ...TINY, ctxLen: 24 };
+  const w = initialWeights(parseGPTConfig(cfg));
+  const rng = new Rng(6);
+  for (const v of w.values()) for (let i = 0; i < v.length; i++) v[i] += 0.4 * rng.normal();
+  const prompts = [[1, 4, 5], [1], [2, 3, 4, 5, 6]];
+  const run = async (backend: "cpu" | "webgpu") => {
+    await selectBackend(backend);
+    const m = new GPT(cfg, { weights: w });
+    const r = await sample(m, prompts, { maxNewTokens: 8, temperature: 0 });
+    m.dispose();
+    return r;
+  };
+  const a = await run("cpu"), b = await run("webgpu");
+  assert.deepEqual(b.tokens, a.tokens);
+  b.logprobs.forEach((row, i) =>
+    row.forEach((x, j) => assert.ok(Math.abs(x - a.logprobs[i][j]) < 1e-3))
   );
   await selectBackend("cpu");
 });

@@ -5,7 +5,7 @@
  * does not type-check, so this is where an API change that breaks a notebook shows up).
  */
 import assert from "node:assert/strict";
-import { NOTEBOOK_GUIDE } from "../../explore/notebooks_cli.ts";
+import { NOTEBOOK_GUIDE } from "../../explore/mod.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const DIR = `${ROOT}/notebooks`;
