@@ -14,11 +14,9 @@ import {
   SeedEvaluation,
 } from "../metrics/mod.ts";
 import { parseReportJson, type ReportData } from "../report/mod.ts";
-import { type ProblemSet, readProblemSet } from "../score/io.ts";
-import { RolloutRecord } from "../score/rollouts.ts";
+import { type ProblemSet, readProblemSet, RolloutRecord } from "../score/mod.ts";
 
-export type { ProblemSet } from "../score/io.ts";
-export type { RolloutRecord } from "../score/rollouts.ts";
+export type { ProblemSet, RolloutRecord } from "../score/mod.ts";
 
 /**
  * One line of a training stage's `metrics.jsonl`: the step plus whatever that stage logs (RL:

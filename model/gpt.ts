@@ -84,6 +84,9 @@ export class KVCache {
   readonly #vT: Float32Array[];
   #tensors: { k: tf.Tensor3D; vT: tf.Tensor3D }[] | null = null;
   #bias: tf.Tensor3D | null = null;
+  /** Host copies of the embeddings and the transposed output projection, taken at prefill for
+   * host-side decoding steps (weights do not change while a batch is decoded). */
+  embeddings: { wte: Float32Array; wpe: Float32Array; wteT: tf.Tensor2D } | null = null;
 
   /** An empty cache for `nLayer` layers. */
   constructor(nLayer: number, batch: number, nHead: number, headDim: number, capacity: number) {
@@ -123,24 +126,23 @@ export class KVCache {
    */
   attendHost(layer: number, q: Float32Array, col: number): Float32Array {
     const { capacity: cap, headDim: hd, nHead } = this;
-    const K = this.#k[layer], VT = this.#vT[layer];
+    const K = this.#k[layer], VT = this.#vT[layer], mask = this.keyMask;
     const rows = this.batch * nHead, scale = 1 / Math.sqrt(hd);
     const y = new Float32Array(rows * hd);
     const s = new Float64Array(col + 1);
     for (let r = 0; r < rows; r++) {
-      const b = Math.floor(r / nHead), qo = r * hd, ko = r * cap * hd, mo = b * cap;
+      const qo = r * hd, ko = r * cap * hd, mo = ((r / nHead) | 0) * cap;
       let mx = -Infinity;
       for (let j = 0; j <= col; j++) {
-        if (this.keyMask[mo + j] === 0) {
+        if (mask[mo + j] === 0) {
           s[j] = -Infinity;
           continue;
         }
         let acc = 0;
         const kj = ko + j * hd;
         for (let c = 0; c < hd; c++) acc += K[kj + c] * q[qo + c];
-        acc *= scale;
-        s[j] = acc;
-        if (acc > mx) mx = acc;
+        s[j] = acc * scale;
+        if (s[j] > mx) mx = s[j];
       }
       let sum = 0;
       for (let j = 0; j <= col; j++) {
@@ -196,6 +198,8 @@ export class KVCache {
   /** Frees the device copies. */
   dispose(): void {
     this.#release();
+    this.embeddings?.wteT.dispose();
+    this.embeddings = null;
   }
 }
 
@@ -515,6 +519,11 @@ export class GPT {
         );
       }
       cache.length = t;
+      cache.embeddings = {
+        wte: (await this.#p("wte").data()) as Float32Array,
+        wpe: (await this.#p("wpe").data()) as Float32Array,
+        wteT: tf.tidy(() => tf.transpose(this.#p("wte")) as tf.Tensor2D),
+      };
     } finally {
       tf.dispose([...ks, ...vs]);
     }
@@ -589,7 +598,17 @@ export class GPT {
     const { nLayer, dModel } = this.config;
     const col = cache.length, cap = cache.capacity;
     for (let r = 0; r < b; r++) cache.keyMask[r * cap + col] = 1;
-    let x = tf.tidy(() => this.#embed(tf.reshape(ids, [b, 1]), tf.reshape(positions, [b, 1])));
+    const emb = cache.embeddings;
+    if (!emb) throw new Error("KVCache has no embeddings: build it with GPT.prefill");
+    // Token + position embedding rows gathered on the host: one upload instead of two one-hot
+    // matmuls.
+    const idv = await ids.data(), posv = await positions.data();
+    const x0 = new Float32Array(b * dModel);
+    for (let r = 0; r < b; r++) {
+      const to = idv[r] * dModel, po = posv[r] * dModel;
+      for (let c = 0; c < dModel; c++) x0[r * dModel + c] = emb.wte[to + c] + emb.wpe[po + c];
+    }
+    let x = tf.tensor2d(x0, [b, dModel]);
     for (let i = 0; i < nLayer; i++) {
       // One readback of the fused q|k|v rows [B, 3d], split on the host.
       const qkvT = tf.tidy(() => this.#qkvFused(i, x));
@@ -612,7 +631,10 @@ export class GPT {
       tf.dispose([x, y]);
       x = next;
     }
-    const logits = tf.tidy(() => this.#head(x));
+    const logits = tf.tidy(() => {
+      const h = layerNorm(x, this.#p("lnf.g") as tf.Tensor1D, this.#p("lnf.b") as tf.Tensor1D);
+      return matmul(h, emb.wteT);
+    });
     x.dispose();
     cache.length = col + 1;
     return logits;

@@ -121,6 +121,45 @@ tf.registerKernel({
   kernelFunc: shareIdentity as never,
 });
 
+/** Name of the wasm inference kernel for layer normalisation. */
+export const WASM_LAYER_NORM = "ScoreLayerNorm";
+
+/** Layer normalisation of x [N,d] as one JS kernel over the wasm heap (inference only: decoding
+ * steps run five of these on [B,d]; the op composition costs nine kernel launches each). */
+function wasmLayerNorm(
+  { inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown },
+): tf.TensorInfo {
+  const be = backend as WasmBackendInternals & {
+    typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  };
+  const { x, g, b } = inputs as { x: tf.TensorInfo; g: tf.TensorInfo; b: tf.TensorInfo };
+  const d = x.shape[x.shape.length - 1], n = x.shape.reduce((p, q) => p * q, 1) / d;
+  const out = be.makeOutput(x.shape, "float32");
+  // Views are taken after makeOutput (an allocation may grow and detach the heap).
+  const xv = be.typedArrayFromHeap(x), gv = be.typedArrayFromHeap(g), bv = be.typedArrayFromHeap(b);
+  const ov = be.typedArrayFromHeap(out);
+  for (let r = 0; r < n; r++) {
+    const o = r * d;
+    let mean = 0;
+    for (let j = 0; j < d; j++) mean += xv[o + j];
+    mean /= d;
+    let v = 0;
+    for (let j = 0; j < d; j++) {
+      const c = xv[o + j] - mean;
+      v += c * c;
+    }
+    const rstd = 1 / Math.sqrt(v / d + 1e-5);
+    for (let j = 0; j < d; j++) ov[o + j] = (xv[o + j] - mean) * rstd * gv[j] + bv[j];
+  }
+  return out;
+}
+
+tf.registerKernel({
+  kernelName: WASM_LAYER_NORM,
+  backendName: "wasm",
+  kernelFunc: wasmLayerNorm as never,
+});
+
 /** Untransposed batched matmul, routed to XNNPACK slices on wasm when slices are large enough. */
 export function rawBmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   if (
@@ -186,6 +225,9 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
  * hand-written gradient (row reductions only, column sums as matmuls). */
 export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
   if (taping()) return layerNormGrad(x, g, b);
+  if (tf.getBackend() === "wasm") {
+    return tf.engine().runKernel(WASM_LAYER_NORM, { x, g, b }, {}) as tf.Tensor2D;
+  }
   const xc = tf.sub(x, tf.mean(x, -1, true));
   const rstd = tf.rsqrt(tf.add(tf.mean(tf.mul(xc, xc), -1, true), 1e-5));
   return tf.add(tf.mul(tf.mul(xc, rstd), g), b);

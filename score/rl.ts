@@ -151,7 +151,13 @@ export async function runRl(
       attemptKlCoefs(opts.objective),
       tok.special.pad,
     );
-    const stats = await trainStep(policy, optimizer, batch, { ref, parallel: opts.parallel });
+    // With a Worker pool the reference model lives in the workers (given at pool creation).
+    const stats = await trainStep(
+      policy,
+      optimizer,
+      batch,
+      opts.parallel ? { parallel: opts.parallel } : { ref },
+    );
     const r1 = scores.map((s) => s.r1);
     const r2 = v2 ? scores.map((s) => s.r2!) : null;
     await onStep({

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { selectBackend, tf } from "../../model/mod.ts";
+import { layerNorm, rawBmm } from "../../model/ops.ts";
+
+Deno.test("wasm sliced-XNNPACK batched matmul equals the stock kernel on fresh tensors", async () => {
+  await selectBackend("wasm");
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 60; i++) {
+    const [bt, m, k, n] = [[8, 16, 8, 16], [4, 9, 4, 9], [3, 32, 5, 12]][i % 3];
+    const diff = tf.tidy(() => {
+      const a = tf.randomNormal([bt, m, k], 0, 1, "float32", i) as tf.Tensor3D;
+      const b = tf.randomNormal([bt, k, n], 0, 1, "float32", i + 1000) as tf.Tensor3D;
+      return tf.max(tf.abs(tf.sub(rawBmm(a, b), tf.matMul(a, b))));
+    });
+    assert.ok((await diff.data())[0] < 1e-4, `call ${i}`);
+    diff.dispose();
+  }
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("wasm inference layer norm kernel equals the op composition on cpu", async () => {
+  const x = Array.from({ length: 6 * 10 }, (_, i) => Math.sin(i * 1.7) * (1 + (i % 7)));
+  const g = Array.from({ length: 10 }, (_, i) => 0.5 + i / 10);
+  const b = Array.from({ length: 10 }, (_, i) => i / 20 - 0.2);
+  const run = async (backend: "cpu" | "wasm") => {
+    await selectBackend(backend);
+    const y = tf.tidy(() => layerNorm(tf.tensor2d(x, [6, 10]), tf.tensor1d(g), tf.tensor1d(b)));
+    const out = Array.from(await y.data());
+    y.dispose();
+    return out;
+  };
+  const a = await run("cpu"), w = await run("wasm");
+  a.forEach((v, i) => assert.ok(Math.abs(v - w[i]) < 1e-5, `${v} vs ${w[i]}`));
+  // Normalised rows: with g=1, b=0 the mean is 0 and the variance 1.
+  await selectBackend("wasm");
+  const y = tf.tidy(() => layerNorm(tf.tensor2d(x, [6, 10]), tf.ones([10]), tf.zeros([10])));
+  const row = Array.from(await y.data()).slice(0, 10);
+  y.dispose();
+  assert.ok(Math.abs(row.reduce((p, q) => p + q, 0)) < 1e-4);
+  assert.ok(Math.abs(row.reduce((p, q) => p + q * q, 0) / 10 - 1) < 1e-3);
+});
