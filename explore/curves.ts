@@ -3,7 +3,7 @@
  * TrainingCurve (the same quantities the report plots: reward and KL per attempt, Δ and the rate of
  * changed answers), and any logged quantity (loss, gradNorm, …) as Vega-Lite rows and a chart.
  */
-import type { TrainingCurve, VegaLiteSpec } from "../report/mod.ts";
+import type { VegaLiteSpec } from "../report/mod.ts";
 import type { MetricsLine } from "./readers.ts";
 
 /** The seed of an instance name like "stage2@s1" (null when the name has no `@s<seed>`). */
@@ -12,38 +12,10 @@ export function seedOf(name: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+export { curveFromMetrics, hasRlMetrics } from "../report/mod.ts";
+
 const num = (v: number | null | undefined): number | undefined =>
   v === null || v === undefined || !Number.isFinite(v) ? undefined : v;
-
-/**
- * A training stage's metrics as a TrainingCurve, mapped as the report stage maps them (reward1,
- * reward2, kl1, kl2, delta; the edit rate is the logged rate of changed answers). `stage` is the
- * stage family (e.g. "stage2"), `seed` its seed.
- */
-export function curveFromMetrics(
-  stage: string,
-  seed: number,
-  lines: readonly MetricsLine[],
-): TrainingCurve {
-  return {
-    stage,
-    seed,
-    points: lines.map((l) => ({
-      step: l.step,
-      reward1: num(l.reward1),
-      reward2: num(l.reward2),
-      kl1: num(l.kl1),
-      kl2: num(l.kl2),
-      delta: num(l.delta),
-      editRate: num(l.changedAnswer),
-    })),
-  };
-}
-
-/** Whether a metrics log has the RL quantities a TrainingCurve plots (the base's log does not). */
-export function hasRlMetrics(lines: readonly MetricsLine[]): boolean {
-  return lines.some((l) => [l.reward1, l.reward2, l.kl1, l.kl2].some((v) => num(v) !== undefined));
-}
 
 /** One logged value of one stage at one step. */
 export interface MetricRow {

@@ -22,11 +22,8 @@ export type { ProblemSet, RolloutRecord } from "../score/mod.ts";
  * One line of a training stage's `metrics.jsonl`: the step plus whatever that stage logs (RL:
  * reward1, reward2, kl1, kl2, delta, changedAnswer, editRatio, loss, …; base: loss, lr, gradNorm).
  */
-export const MetricsLine = z.object({ step: z.number().int().min(0) }).catchall(
-  z.number().nullable(),
-);
-/** One line of a training stage's `metrics.jsonl`. */
-export type MetricsLine = z.infer<typeof MetricsLine>;
+export { MetricsLine } from "../report/mod.ts";
+import { MetricsLine } from "../report/mod.ts";
 
 /** Reads a text file; a missing file is an error that says which stage writes it. */
 export async function readText(path: string, what: string): Promise<string> {

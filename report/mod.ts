@@ -82,3 +82,4 @@ export {
 export { histogramChart, intervalChart, lineChart, type LineSeries } from "./svg.ts";
 export { renderAll } from "./render.ts";
 export { parseReportData } from "./parse.ts";
+export { curveFromMetrics, hasRlMetrics, MetricsLine } from "./curves.ts";

@@ -12,7 +12,7 @@ const prob = () => z.number().min(0).max(1);
 
 /** The embedded families' generator settings. */
 export const EmbeddedProblemsConfig = z.object({
-  families: z.array(z.enum(["add", "mul", "lin", "mod"])).min(1).default(["add", "lin"]),
+  families: z.array(z.enum(["add", "mul", "lin", "mod"])).min(1).default(["add"]),
   levels: z.array(z.number().int().min(1).max(3)).min(1).default([1, 2, 3]),
   nTrain: int(1).default(4000),
   nTest: int(1).default(400),
@@ -91,7 +91,7 @@ export const NoiseConfig = z.object({
 
 /** Base-model pretraining on noisy two-attempt transcripts. */
 export const BaseConfig = z.object({
-  steps: int(1).default(1500),
+  steps: int(1).default(1000),
   batchSize: int(1).default(32),
   lr: z.number().positive().default(3e-3),
   warmupSteps: int().default(50),
@@ -117,7 +117,7 @@ export const RolloutsConfig = z.object({
 
 /** On-policy RL shared settings (SCoRe stages, naive RL and the RL ablations). */
 export const RlConfig = z.object({
-  lr: z.number().positive().default(3e-4),
+  lr: z.number().positive().default(1e-4),
   problemsPerStep: int(1).default(8),
   samplesPerProblem: int(1).default(4),
   temperature: z.number().positive().default(1),

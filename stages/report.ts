@@ -32,16 +32,6 @@ export const ReportParams = z.object({
   bootstrap: z.number().int(),
 });
 
-const MetricsLine = z.object({
-  step: z.number().int(),
-  reward1: z.number().nullable().optional(),
-  reward2: z.number().nullable().optional(),
-  kl1: z.number().nullable().optional(),
-  kl2: z.number().nullable().optional(),
-  delta: z.number().nullable().optional(),
-  changedAnswer: z.number().nullable().optional(),
-}).passthrough();
-
 /** The report stage over the given evaluations and training runs. */
 export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<unknown> {
   const inputs: Record<string, Stage<unknown>> = { problems };
@@ -60,9 +50,15 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
     async run(ctx) {
       const { readJsonl, readProblemSet } = await import("../score/io.ts");
       const { EvalRecord, evaluateMethod, ScalingPoint } = await import("../metrics/mod.ts");
-      const { buildComparisons, METHOD_IDS, renderHtml, renderJson, renderMarkdown } = await import(
-        "../report/mod.ts"
-      );
+      const {
+        buildComparisons,
+        curveFromMetrics,
+        METHOD_IDS,
+        MetricsLine,
+        renderHtml,
+        renderJson,
+        renderMarkdown,
+      } = await import("../report/mod.ts");
       const p = ctx.params;
       const set = await readProblemSet(ctx.input("problems"));
       type Id = (typeof METHOD_IDS)[number];
@@ -100,21 +96,7 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
       const trainingCurves = [];
       for (const c of curves) {
         const lines = await readJsonl(`${ctx.input(c.stage.name)}/metrics.jsonl`, MetricsLine);
-        const num = (x: number | null | undefined) => (x === null ? undefined : x);
-        trainingCurves.push({
-          stage: c.stage.family,
-          method: c.method as Id,
-          seed: c.seed,
-          points: lines.map((l) => ({
-            step: l.step,
-            reward1: num(l.reward1),
-            reward2: num(l.reward2),
-            kl1: num(l.kl1),
-            kl2: num(l.kl2),
-            delta: num(l.delta),
-            editRate: num(l.changedAnswer),
-          })),
-        });
+        trainingCurves.push(curveFromMetrics(c.stage.family, c.seed, lines, c.method as Id));
       }
       const data = {
         meta: {
