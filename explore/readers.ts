@@ -14,8 +14,9 @@ import {
   SeedEvaluation,
 } from "../metrics/mod.ts";
 import { parseReportJson, type ReportData } from "../report/mod.ts";
-import { type ProblemSet, readProblemSet, RolloutRecord } from "../score/mod.ts";
+import { parseJsonl, type ProblemSet, readProblemSet, RolloutRecord } from "../score/mod.ts";
 
+export { parseJsonl };
 export type { ProblemSet, RolloutRecord } from "../score/mod.ts";
 
 /**
@@ -35,25 +36,6 @@ export async function readText(path: string, what: string): Promise<string> {
     }
     throw e;
   }
-}
-
-/** Parses JSONL against a schema; errors name `source`, the line and the bad field. */
-export function parseJsonl<T>(text: string, schema: z.ZodType<T>, source: string): T[] {
-  const out: T[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() === "") continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(lines[i]);
-    } catch (e) {
-      throw new Error(`${source}:${i + 1}: not valid JSON (${(e as Error).message})`);
-    }
-    const r = schema.safeParse(raw);
-    if (!r.success) throw new Error(describeZodError(r.error, `${source}:${i + 1}`));
-    out.push(r.data);
-  }
-  return out;
 }
 
 /** Parses a JSON document against a schema; errors name `source` and the bad path. */

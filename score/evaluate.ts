@@ -7,8 +7,8 @@
 import type { GPT, Tokenizer } from "../model/mod.ts";
 import type { EvalRecord, ScalingRecord } from "../metrics/mod.ts";
 import { collectRollouts } from "./rollouts.ts";
-import { generateAttempts } from "./generate.ts";
-import { type TaskProblem, type VerifierKind, verifyAttempt } from "./task.ts";
+import { generateAttempts, verifiedAttempts } from "./generate.ts";
+import type { TaskProblem, VerifierKind } from "./task.ts";
 
 /** Greedy attempt 1 and attempt 2 on each problem, verified. */
 export async function evaluateGreedy(
@@ -23,20 +23,13 @@ export async function evaluateGreedy(
     seed: 0,
     secondAttempt: true,
   });
-  return problems.map((p, i) => {
-    const t1 = tok.decode(gen.attempt1[i], { skipSpecial: true });
-    const t2 = tok.decode(gen.attempt2![i], { skipSpecial: true });
-    const v1 = verifyAttempt(opts.verifier, p, t1);
-    const v2 = verifyAttempt(opts.verifier, p, t2);
-    return {
-      problemId: p.id,
-      level: p.level,
-      family: p.family,
-      gold: p.answer,
-      attempt1: { text: t1, answer: v1.answer, correct: v1.correct },
-      attempt2: { text: t2, answer: v2.answer, correct: v2.correct },
-    };
-  });
+  return problems.map((p, i) => ({
+    problemId: p.id,
+    level: p.level,
+    family: p.family,
+    gold: p.answer,
+    ...verifiedAttempts(tok, opts.verifier, p, gen, i),
+  }));
 }
 
 /** `samples` temperature samples per problem, each with its self-corrected second attempt. */

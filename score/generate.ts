@@ -5,7 +5,9 @@
  * @module
  */
 import type { GPT, Tokenizer } from "../model/mod.ts";
+import type { Attempt } from "../metrics/mod.ts";
 import { firstPrompt, secondPrompt, stripEnd } from "./transcript.ts";
+import { type TaskProblem, type VerifierKind, verifyAttempt } from "./task.ts";
 
 /** Decoding settings of one generation call. */
 export interface DecodeOptions {
@@ -80,4 +82,20 @@ export async function generateAttempts(
     finished1: a1.finished,
     finished2: a2.finished,
   };
+}
+
+/** Decodes and verifies both attempts of generation row `i`, made for `problem`. */
+export function verifiedAttempts(
+  tok: Tokenizer,
+  verifier: VerifierKind,
+  problem: TaskProblem,
+  gen: Generation,
+  i: number,
+): { attempt1: Attempt; attempt2: Attempt } {
+  const attempt = (ids: readonly number[]): Attempt => {
+    const text = tok.decode(ids, { skipSpecial: true });
+    const v = verifyAttempt(verifier, problem, text);
+    return { text, answer: v.answer, correct: v.correct };
+  };
+  return { attempt1: attempt(gen.attempt1[i]), attempt2: attempt(gen.attempt2![i]) };
 }

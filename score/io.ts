@@ -11,9 +11,8 @@ export async function writeJsonl(path: string, rows: readonly unknown[]): Promis
   await Deno.writeTextFile(path, rows.map((r) => JSON.stringify(r) + "\n").join(""));
 }
 
-/** Reads and validates a JSON-lines file; a bad line is an error naming the file and line. */
-export async function readJsonl<T>(path: string, schema: z.ZodType<T>): Promise<T[]> {
-  const text = await Deno.readTextFile(path);
+/** Parses JSON lines against a schema; a bad line is an error naming `source`, the line and why. */
+export function parseJsonl<T>(text: string, schema: z.ZodType<T>, source: string): T[] {
   const out: T[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -22,13 +21,18 @@ export async function readJsonl<T>(path: string, schema: z.ZodType<T>): Promise<
     try {
       raw = JSON.parse(lines[i]);
     } catch (e) {
-      throw new Error(`${path}:${i + 1}: not valid JSON (${(e as Error).message})`);
+      throw new Error(`${source}:${i + 1}: not valid JSON (${(e as Error).message})`);
     }
     const r = schema.safeParse(raw);
-    if (!r.success) throw new Error(`${path}:${i + 1}: ${z.prettifyError(r.error)}`);
+    if (!r.success) throw new Error(`${source}:${i + 1}: ${z.prettifyError(r.error)}`);
     out.push(r.data);
   }
   return out;
+}
+
+/** Reads and validates a JSON-lines file; a bad line is an error naming the file and line. */
+export async function readJsonl<T>(path: string, schema: z.ZodType<T>): Promise<T[]> {
+  return parseJsonl(await Deno.readTextFile(path), schema, path);
 }
 
 /** Reads and validates a JSON file. */

@@ -7,8 +7,8 @@
 import { z } from "zod";
 import type { GPT, Tokenizer } from "../model/mod.ts";
 import { Attempt } from "../metrics/mod.ts";
-import { generateAttempts } from "./generate.ts";
-import { type TaskProblem, type VerifierKind, verifyAttempt } from "./task.ts";
+import { generateAttempts, verifiedAttempts } from "./generate.ts";
+import type { TaskProblem, VerifierKind } from "./task.ts";
 
 /** One sampled two-attempt trace of a problem. */
 export const RolloutRecord = z.object({
@@ -46,17 +46,10 @@ export async function collectRollouts(
     seed: opts.seed,
     secondAttempt: true,
   });
-  return rows.map(({ p, s }, i) => {
-    const t1 = tok.decode(gen.attempt1[i], { skipSpecial: true });
-    const t2 = tok.decode(gen.attempt2![i], { skipSpecial: true });
-    const v1 = verifyAttempt(opts.verifier, p, t1);
-    const v2 = verifyAttempt(opts.verifier, p, t2);
-    return {
-      problemId: p.id,
-      sample: s,
-      question: p.question,
-      attempt1: { text: t1, answer: v1.answer, correct: v1.correct },
-      attempt2: { text: t2, answer: v2.answer, correct: v2.correct },
-    };
-  });
+  return rows.map(({ p, s }, i) => ({
+    problemId: p.id,
+    sample: s,
+    question: p.question,
+    ...verifiedAttempts(tok, opts.verifier, p, gen, i),
+  }));
 }
