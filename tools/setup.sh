@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the pipeline need on a fresh Debian machine with Node.js and npm:
 # the pinned Deno (from npm), the npm packages locked in deno.lock, and the Debian packages the
-# tests use. Idempotent: each step is skipped when already satisfied.
+# tests use (with --bench, also those the benchmarks use). Idempotent: each step is skipped when
+# already satisfied.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,8 +12,13 @@ if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "deno ${DENO_
   npm install -g "deno@${DENO_VERSION}" >&2
 fi
 
-# Debian packages: a software WebGPU adapter (mesa), python3 for the code sandbox.
+# Debian packages: a software WebGPU adapter (mesa), python3 for the code sandbox, Jupyter for the
+# notebook check, Chromium for the report's browser check.
 APT_PACKAGES=(mesa-vulkan-drivers python3 jupyter-nbconvert jupyter-client chromium)
+# `--bench`: also the PyTorch CPU reference of `deno task bench:model` (torch with OpenBLAS).
+if [ "${1:-}" = "--bench" ]; then
+  APT_PACKAGES+=(python3-torch libopenblas0-pthread)
+fi
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
