@@ -51,8 +51,8 @@ async function sampleChunked(
       maxNewTokens: opts.maxAttemptTokens,
       temperature: opts.temperature,
       stopTokens: [tok.special.attemptEnd],
-      // Each chunk gets its own stream so a row's sample does not depend on the chunk size only
-      // through row order within the chunk.
+      // One seed per chunk: the sampler derives each row's stream from (seed, row in chunk), so
+      // every row of the whole call draws from its own stream.
       seed: (seed * 1000003 + start) >>> 0,
       padId: tok.special.pad,
     });
