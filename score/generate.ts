@@ -6,7 +6,7 @@
  */
 import type { GPT, Tokenizer } from "../model/mod.ts";
 import type { Attempt } from "../metrics/mod.ts";
-import { firstPrompt, secondPrompt, stripEnd } from "./transcript.ts";
+import { decodeAttempt, firstPrompt, secondPrompt, stripEnd } from "./transcript.ts";
 import { type TaskProblem, type VerifierKind, verifyAttempt } from "./task.ts";
 
 /** Decoding settings of one generation call. */
@@ -93,7 +93,7 @@ export function verifiedAttempts(
   i: number,
 ): { attempt1: Attempt; attempt2: Attempt } {
   const attempt = (ids: readonly number[]): Attempt => {
-    const text = tok.decode(ids, { skipSpecial: true });
+    const text = decodeAttempt(tok, ids);
     const v = verifyAttempt(verifier, problem, text);
     return { text, answer: v.answer, correct: v.correct };
   };

@@ -17,6 +17,7 @@ export * from "./rollouts.ts";
 export * from "./sft.ts";
 export * from "./generate.ts";
 export * from "./supervised.ts";
+export * from "./epochs.ts";
 export * from "./evaluate.ts";
 export * from "./rl.ts";
 export * from "./policy.ts";

@@ -14,7 +14,8 @@ import type { AdamW, GPT, GradientComputer, PolicyGradientBatch, Tokenizer } fro
 import { editDistanceRatio } from "../metrics/mod.ts";
 import { attemptKlCoefs, groupAdvantages, type ObjectiveSpec } from "./rewards.ts";
 import { generateAttempts } from "./generate.ts";
-import { buildTranscript, type Transcript } from "./transcript.ts";
+import { epochSampler } from "./epochs.ts";
+import { buildTranscript, decodeAttempt, type Transcript } from "./transcript.ts";
 import { type TaskProblem, taskRng, type VerifierKind, verifyAttempt } from "./task.ts";
 
 /** Settings of one RL run. */
@@ -103,15 +104,10 @@ export async function runRl(
   const { trainStep } = await import("../model/mod.ts");
   const multiTurn = opts.objective.kind !== "single_turn";
   const k = opts.samplesPerProblem;
-  const order = taskRng(opts.seed, "rl/order");
-  let queue: number[] = [];
+  const next = epochSampler(problems, taskRng(opts.seed, "rl/order"));
   for (let step = 0; step < opts.steps; step++) {
     if (opts.signal?.aborted) throw new Error("aborted");
-    const chosen: TaskProblem[] = [];
-    while (chosen.length < Math.min(opts.problemsPerStep, problems.length)) {
-      if (queue.length === 0) queue = order.shuffle([...problems.keys()]);
-      chosen.push(problems[queue.pop()!]);
-    }
+    const chosen = next(opts.problemsPerStep);
     const rows = chosen.flatMap((p) => Array.from({ length: k }, () => p));
     const gen = await generateAttempts(policy, tok, rows.map((p) => p.question), {
       temperature: opts.temperature,
@@ -119,8 +115,8 @@ export async function runRl(
       seed: opts.seed * 100003 + step,
       secondAttempt: multiTurn,
     });
-    const text1 = gen.attempt1.map((ids) => tok.decode(ids, { skipSpecial: true }));
-    const text2 = gen.attempt2?.map((ids) => tok.decode(ids, { skipSpecial: true }));
+    const text1 = gen.attempt1.map((ids) => decodeAttempt(tok, ids));
+    const text2 = gen.attempt2?.map((ids) => decodeAttempt(tok, ids));
     const v1 = rows.map((p, i) => verifyAttempt(opts.verifier, p, text1[i]));
     const v2 = text2 ? rows.map((p, i) => verifyAttempt(opts.verifier, p, text2[i])) : undefined;
     const scores = rows.map((_, i) => ({

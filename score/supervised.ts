@@ -7,6 +7,7 @@
 import type { AdamW, GPT, GradientComputer, SupervisedBatch } from "../model/mod.ts";
 import type { Transcript } from "./transcript.ts";
 import { createRng } from "../datasets/mod.ts";
+import { epochSampler } from "./epochs.ts";
 
 /** Options of {@link fitTranscripts}. */
 export interface FitOptions {
@@ -62,17 +63,11 @@ export async function fitTranscripts(
 ): Promise<number[]> {
   const { trainStep } = await import("../model/mod.ts");
   if (transcripts.length === 0) throw new Error("fitTranscripts: no transcripts to train on");
-  const rng = createRng(opts.seed);
-  let order: number[] = [];
+  const next = epochSampler(transcripts, createRng(opts.seed));
   const losses: number[] = [];
   for (let step = 0; step < opts.steps; step++) {
     if (opts.signal?.aborted) throw new Error("aborted");
-    const rows: Transcript[] = [];
-    while (rows.length < Math.min(opts.batchSize, transcripts.length)) {
-      if (order.length === 0) order = rng.shuffle([...transcripts.keys()]);
-      rows.push(transcripts[order.pop()!]);
-    }
-    const batch = supervisedBatch(rows, opts.segments, opts.padId);
+    const batch = supervisedBatch(next(opts.batchSize), opts.segments, opts.padId);
     const stats = await trainStep(model, optimizer, batch, { parallel: opts.parallel });
     losses.push(stats.loss);
     await opts.onStep?.({ step, loss: stats.loss, lr: stats.lr, gradNorm: stats.gradNorm });

@@ -30,7 +30,18 @@ export const ReportParams = z.object({
   backend: ExperimentConfig.shape.backend,
   seeds: ExperimentConfig.shape.seeds,
   bootstrap: z.number().int(),
+  scalingTemperature: z.number(),
 });
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
 
 /** The report stage over the given evaluations and training runs. */
 export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<unknown> {
@@ -45,11 +56,19 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
     params: ReportParams,
     select: (config) => {
       const c = config as z.infer<typeof ExperimentConfig>;
-      return { name: c.name, backend: c.backend, seeds: c.seeds, bootstrap: c.evaluate.bootstrap };
+      return {
+        name: c.name,
+        backend: c.backend,
+        seeds: c.seeds,
+        bootstrap: c.evaluate.bootstrap,
+        scalingTemperature: c.evaluate.scalingTemperature,
+      };
     },
     async run(ctx) {
-      const { readJsonl, readProblemSet } = await import("../score/io.ts");
-      const { EvalRecord, evaluateMethod, ScalingPoint } = await import("../metrics/mod.ts");
+      const { readJson, readJsonl, readProblemSet } = await import("../score/io.ts");
+      const { EvalRecord, evaluateMethod, ScalingPoint, ScalingRecord } = await import(
+        "../metrics/mod.ts"
+      );
       const {
         buildComparisons,
         curveFromMetrics,
@@ -70,20 +89,15 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
         const list = records.get(e.method) ?? [];
         list.push({ seed: e.seed, records: rows });
         records.set(e.method, list);
-        try {
-          const raw = JSON.parse(await Deno.readTextFile(`${dir}/scaling.json`));
-          const points = z.array(ScalingPoint).parse(raw);
-          const samples = (await Deno.readTextFile(`${dir}/scaling_samples.jsonl`)).split("\n")
-            .filter((l) => l.trim() !== "");
+        if (await exists(`${dir}/scaling.json`)) {
+          const samples = await readJsonl(`${dir}/scaling_samples.jsonl`, ScalingRecord);
           scaling.push({
             method: e.method as Id,
-            temperature: 0.7,
-            samplesPerProblem: JSON.parse(samples[0]).samples.length,
+            temperature: p.scalingTemperature,
+            samplesPerProblem: samples[0].samples.length,
             problems: samples.length,
-            points,
+            points: await readJson(`${dir}/scaling.json`, z.array(ScalingPoint)),
           });
-        } catch (err) {
-          if (!(err instanceof Deno.errors.NotFound)) throw err;
         }
       }
       const bootstrap = { resamples: p.bootstrap, seed: 0 };

@@ -16,6 +16,11 @@ import { rollouts } from "./rollouts.ts";
 type Config = z.infer<typeof ExperimentConfig>;
 type Rl = z.infer<typeof RlConfig>;
 
+/** The params every training instance reads: backend, Worker count, decoding, its seed. */
+function runtimeParams(c: Config, seed: number) {
+  return { backend: c.backend, workers: c.workers, decode: c.decode, seed };
+}
+
 /** Params of an RL stage: the objective and schedule it derives from the `rl` section. */
 export const RlStageParams = z.object({
   backend: ExperimentConfig.shape.backend,
@@ -53,10 +58,7 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
     select: (config) => {
       const c = config as Config;
       return {
-        backend: c.backend,
-        workers: c.workers,
-        decode: c.decode,
-        seed,
+        ...runtimeParams(c, seed),
         objective: m.objective(c.rl),
         steps: m.steps(c.rl),
         lr: c.rl.lr,
@@ -146,10 +148,7 @@ export function sftStage(
     select: (config) => {
       const c = config as Config;
       return {
-        backend: c.backend,
-        workers: c.workers,
-        decode: c.decode,
-        seed,
+        ...runtimeParams(c, seed),
         kind,
         sft: c.sft,
         rolloutSamples: c.rollouts.samplesPerProblem,

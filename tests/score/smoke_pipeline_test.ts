@@ -4,6 +4,7 @@
  * reruns a stage to the same output bytes.
  */
 import assert from "node:assert/strict";
+import { METHOD_IDS } from "../../report/mod.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -19,25 +20,13 @@ async function cli(store: string, ...args: string[]) {
   return { code: out.code, text };
 }
 
-const METHODS = [
-  "base",
-  "star",
-  "pair_sft",
-  "naive_rl",
-  "score",
-  "abl_single_turn",
-  "abl_no_stage1",
-  "abl_no_shaping",
-  "abl_star_stage2",
-];
-
 Deno.test("smoke preset: every stage runs, the report is complete and consistent, reruns are cached and byte-identical", async () => {
   const store = await Deno.makeTempDir({ prefix: "score-smoke-" });
   try {
     const first = await cli(store, "reproduce", "--preset", "smoke");
     assert.equal(first.code, 0, first.text);
     const report = JSON.parse(await Deno.readTextFile(`${store}/out/report/report.json`));
-    assert.deepEqual(report.methods.map((m: { id: string }) => m.id), METHODS);
+    assert.deepEqual(report.methods.map((m: { id: string }) => m.id), [...METHOD_IDS]);
     for (const m of report.methods) {
       for (const s of m.evaluation.seeds) {
         const c = s.metrics.counts;
