@@ -23,9 +23,11 @@ export const NoiseConfigSchema = z.object({
   perLevel: z.number().min(-1).max(1).default(0.15),
   /** Optional explicit rate per level ("1": 0.1, ...), overriding base/perLevel for those levels. */
   byLevel: z.record(z.string(), z.number().min(0).max(1)).optional(),
+  /** Probability of the family's systematic misconception, where the family has one and it applies. */
+  systematic: z.number().min(0).max(1).default(0),
 });
 
-/** Noise configuration (all fields optional; defaults: 0.15 at level 1, +0.15 per level). */
+/** Noise configuration (all fields optional; defaults: 0.15 at level 1, +0.15 per level, no misconception). */
 export type NoiseConfig = z.input<typeof NoiseConfigSchema>;
 
 /** The probability of a slip at a level under a noise configuration. */
@@ -57,6 +59,14 @@ export function noisySolve(problem: Problem, rng: Rng, noise: NoiseConfig = {}):
     const w = fam.work(params);
     return { text: renderSolution(w.steps, w.answer), correct: w.answer === gold };
   };
+  const systematic = NoiseConfigSchema.parse(noise).systematic;
+  const habit = systematic > 0 ? fam.misconception?.(params) ?? null : null;
+  if (habit !== null && rng.bool(systematic)) {
+    const w = fam.work(params, habit);
+    if (w.answer !== gold) {
+      return { text: renderSolution(w.steps, w.answer), correct: false, slip: slipTag(habit) };
+    }
+  }
   if (!rng.bool(slipRate(problem.level, noise))) return clean();
   for (const slip of fam.slips(params, rng)) {
     const w = fam.work(params, slip);

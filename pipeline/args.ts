@@ -33,7 +33,7 @@ export class UsageError extends Error {
 export const USAGE = `usage: <command> [options]
 commands:
   reproduce [--force]        run every stage that is not cached, in dependency order
-  stage NAME [--force]       run one stage (or a family like "stage2") and what it needs
+  stage NAME... [--force]    run stages (names or families like "stage2") and what they need
   status [--json]            cached / stale / missing for every stage, and why
   dag [--mermaid|--dot]      the stage graph
   show NAME [--json]         the run record and output path of a stage

@@ -153,6 +153,13 @@ async function dispatch(
     if (!n) throw new UsageError(`${args.command} needs ${what}\n${USAGE}`);
     return n;
   };
+  if (args.command !== "stage" && args.positional.length > 1) {
+    throw new UsageError(
+      `${args.command} takes one name, got ${args.positional.length}: ${
+        args.positional.join(" ")
+      }\n${USAGE}`,
+    );
+  }
   switch (args.command) {
     case "reproduce": {
       if (args.noDeps || args.expectKey) {
@@ -177,8 +184,11 @@ async function dispatch(
       return 0;
     }
     case "stage": {
-      const name = need("a stage name");
-      const targets = matchStages(session.dag, name).map((s) => s.name);
+      need("a stage name");
+      const name = args.positional.join(" ");
+      const targets = [
+        ...new Set(args.positional.flatMap((n) => matchStages(session.dag, n).map((s) => s.name))),
+      ];
       if (args.expectKey && (!args.noDeps || targets.length !== 1)) {
         throw new UsageError("--expect-key needs --no-deps and a single stage");
       }

@@ -180,7 +180,8 @@ export function evaluateClaims(data: ReportData): ClaimResult[] {
   else {
     c4.push(positive(band(score, "delta"), "SCoRe Δ", true));
     c4.push(upperAtMost(band(score, "deltaCI"), rules.smallFlip, "SCoRe Δ^{c→i}"));
-    const others = data.methods.filter((m) => m.id !== "score");
+    // SCoRe's own Stage I checkpoint is a step of SCoRe, not a competing row
+    const others = data.methods.filter((m) => m.id !== "score" && m.id !== "score_stage1");
     const clearlyAbove = others.filter((m) => d(m, score, "accT2").lo > 0);
     const highest = others.every((m) =>
       m.evaluation.aggregate.accT2.mean < score.evaluation.aggregate.accT2.mean

@@ -10,13 +10,17 @@ import {
   ScalingPoint,
 } from "../metrics/mod.ts";
 
-/** The report's rows, in table order: baselines, SCoRe, then the four ablations. */
+/**
+ * The report's rows, in table order: baselines, SCoRe, SCoRe's Stage I checkpoint (the
+ * intermediate that Stage II starts from; no paper row), then the four ablations.
+ */
 export const METHOD_IDS = [
   "base",
   "star",
   "pair_sft",
   "naive_rl",
   "score",
+  "score_stage1",
   "abl_single_turn",
   "abl_no_stage1",
   "abl_no_shaping",
@@ -34,6 +38,7 @@ export const METHOD_LABELS: Readonly<Record<MethodId, string>> = {
   pair_sft: "Pair-SFT",
   naive_rl: "Naive multi-turn RL",
   score: "SCoRe",
+  score_stage1: "SCoRe after Stage I only",
   abl_single_turn: "SCoRe w/o multi-turn training",
   abl_no_stage1: "SCoRe w/o Stage I",
   abl_no_shaping: "SCoRe w/o reward shaping",

@@ -28,6 +28,7 @@ const stage1: RlMethod = {
   description: "SCoRe Stage I: reward on attempt 2, β2 pins attempt 1 to the base",
   objective: (rl) => ({ kind: "stage1", alpha: 0, beta1: rl.beta1, beta2: rl.beta2 }),
   steps: (rl) => rl.stage1Steps,
+  lr: (rl) => rl.stage1Lr,
 };
 const stage2: RlMethod = {
   method: "stage2",
@@ -83,6 +84,7 @@ export function buildStages(config: ExperimentConfig): Stage<unknown>[] {
       s = rlStage(stage1, seed, base);
       stage1BySeed.set(seed, s);
       add("score", seed, s, true);
+      evaluate("score_stage1", seed, s);
     }
     return s;
   };

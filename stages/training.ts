@@ -41,6 +41,8 @@ export interface RlMethod {
   method: string;
   objective: (rl: Rl) => ObjectiveSpec;
   steps: (rl: Rl) => number;
+  /** Its learning rate (Stage I has its own; every other RL method reads `rl.lr`). */
+  lr?: (rl: Rl) => number;
   description: string;
 }
 
@@ -61,7 +63,7 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
         ...runtimeParams(c, seed),
         objective: m.objective(c.rl),
         steps: m.steps(c.rl),
-        lr: c.rl.lr,
+        lr: m.lr ? m.lr(c.rl) : c.rl.lr,
         problemsPerStep: c.rl.problemsPerStep,
         samplesPerProblem: c.rl.samplesPerProblem,
         temperature: c.rl.temperature,

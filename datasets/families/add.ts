@@ -8,6 +8,9 @@
  * Slips: `carry` (an incoming carry is not added in that column), `digit` (a column sum off by ±1).
  * The answer is assembled from the written column sums, so the slip propagates.
  *
+ * Misconception: the carry into the leading (leftmost) column is forgotten — a `carry` slip at
+ * that column, visible in the steps as a sum of 10 or more followed by a line without `+1`.
+ *
  * @module
  */
 import type { Rng } from "../rng.ts";
@@ -61,6 +64,13 @@ export const addFamily: Family<AddParams> = {
     if (carry) answer = BigInt(carry);
     for (let i = width - 1; i >= 0; i--) answer = answer * 10n + BigInt(out[i]);
     return { steps, answer };
+  },
+  misconception({ a, b }) {
+    const width = Math.max(String(a).length, String(b).length);
+    const da = digitsOf(a, width), db = digitsOf(b, width);
+    let carry = 0;
+    for (let i = 0; i < width - 1; i++) carry = da[i] + db[i] + carry >= 10 ? 1 : 0;
+    return carry ? { kind: "carry", at: width - 1 } : null;
   },
   slips(p, rng) {
     const width = Math.max(String(p.a).length, String(p.b).length);

@@ -11,10 +11,11 @@ import { addFamily } from "./add.ts";
 import { linFamily } from "./linear.ts";
 import { modFamily } from "./modular.ts";
 import { mulFamily } from "./mul.ts";
+import { subFamily } from "./sub.ts";
 import type { Family } from "./types.ts";
 
 /** Names of the embedded families, in canonical order. */
-export const FAMILY_NAMES = ["add", "mul", "lin", "mod"] as const;
+export const FAMILY_NAMES = ["add", "mul", "lin", "mod", "sub"] as const;
 
 /** A family name. */
 export type FamilyName = typeof FAMILY_NAMES[number];
@@ -26,6 +27,7 @@ export const FAMILIES: Record<FamilyName, Family<any>> = {
   mul: mulFamily,
   lin: linFamily,
   mod: modFamily,
+  sub: subFamily,
 };
 
 /** Difficulty levels every family supports. */
@@ -46,10 +48,10 @@ export function renderSolution(steps: readonly string[], answer: bigint): string
 
 /**
  * Every character that questions and worked solutions (correct or slipped) of the embedded families
- * can contain, sorted by code point: newline, space, `*+-/`, digits, `=`, and `d m o x`.
+ * can contain, sorted by code point: newline, space, `*+-/`, digits, `=`, and `d k m n o x`.
  * Build the tokenizer's vocabulary from this (plus its own special tokens).
  */
-export const FAMILY_CHARSET: string = "\n *+-/0123456789=dmox";
+export const FAMILY_CHARSET: string = "\n *+-/0123456789=dkmnox";
 
 /** Upper bounds (characters) that the tests check for every level: question and worked solution. */
-export const LENGTH_BOUNDS = { question: 20, solution: 60 } as const;
+export const LENGTH_BOUNDS = { question: 20, solution: 76 } as const;

@@ -49,6 +49,11 @@ export interface Family<P> {
   work(p: P, slip?: Slip): Worked;
   /** Candidate slips for these parameters, in a random order drawn from rng. */
   slips(p: P, rng: Rng): Slip[];
+  /**
+   * The family's systematic misconception for these parameters (one fixed slip that a solver with
+   * the habit makes every time it applies), or null where it does not apply. Optional.
+   */
+  misconception?(p: P): Slip | null;
 }
 
 /** Renders a slip as a short tag for records, e.g. `carry@2` or `digit@1:-1`. */

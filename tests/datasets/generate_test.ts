@@ -10,13 +10,15 @@ import {
 } from "../../datasets/mod.ts";
 import { checkIntegerAnswer } from "../../verifiers/integer.ts";
 
-const SPLITS = generateProblems({ nTrain: 600, nTest: 240, seed: 11 });
+const SPLITS = generateProblems({ nTrain: 750, nTest: 300, seed: 11 });
 const ALL = [...SPLITS.train, ...SPLITS.test];
 
 /** Independent reference answer computed from the question text by this test. */
 function reference(q: string): bigint {
   let m = /^(\d+)\+(\d+)$/.exec(q);
   if (m) return BigInt(m[1]) + BigInt(m[2]);
+  m = /^x\+(\d+)=(\d+)$/.exec(q);
+  if (m) return BigInt(m[2]) - BigInt(m[1]);
   m = /^(\d+)\*(\d+)$/.exec(q);
   if (m) return BigInt(m[1]) * BigInt(m[2]);
   m = /^(\d+)\*(\d+) mod (\d+)$/.exec(q);
@@ -30,8 +32,15 @@ function reference(q: string): bigint {
   throw new Error(`unknown question format: ${q}`);
 }
 
-/** Every `=`-separated part of a step line without the unknown x must have the same value. */
+/**
+ * Every `=`-separated part of a step line without the unknown x must have the same value. A `sub`
+ * check line carries the digit of c it must match after a space (`7+6=13 3`); its verdict line
+ * (`ok`/`no`) is not an equation.
+ */
 function stepIsTrue(line: string): boolean {
+  if (line === "ok" || line === "no") return true;
+  const column = /^(\d\+\d(?:\+1)?=(\d+)) (\d)$/.exec(line);
+  if (column) return stepIsTrue(column[1]) && Number(column[2]) % 10 === Number(column[3]);
   const parts = line.split("=").filter((p) => !p.includes("x"));
   const values = parts.map((p) => {
     assert.match(p, /^-?[\d+\-*/]+$/, `unexpected step part "${p}"`);
@@ -41,9 +50,9 @@ function stepIsTrue(line: string): boolean {
 }
 
 Deno.test("generateProblems is deterministic for a seed and changes with it", () => {
-  const again = generateProblems({ nTrain: 600, nTest: 240, seed: 11 });
+  const again = generateProblems({ nTrain: 750, nTest: 300, seed: 11 });
   assert.equal(JSON.stringify(again), JSON.stringify(SPLITS));
-  const other = generateProblems({ nTrain: 600, nTest: 240, seed: 12 });
+  const other = generateProblems({ nTrain: 750, nTest: 300, seed: 12 });
   assert.notEqual(JSON.stringify(other.train), JSON.stringify(SPLITS.train));
 });
 
@@ -52,13 +61,13 @@ Deno.test("train and test are disjoint by question text and the test split ignor
   assert.equal(testQ.size, SPLITS.test.length);
   assert.equal(new Set(SPLITS.train.map((p) => p.question)).size, SPLITS.train.length);
   assert.ok(SPLITS.train.every((p) => !testQ.has(p.question)));
-  const smaller = generateProblems({ nTrain: 10, nTest: 240, seed: 11 });
+  const smaller = generateProblems({ nTrain: 10, nTest: 300, seed: 11 });
   assert.deepEqual(smaller.test, SPLITS.test);
 });
 
 Deno.test("splits are balanced over families and levels and records match the schema", () => {
-  assert.equal(SPLITS.train.length, 600);
-  assert.equal(SPLITS.test.length, 240);
+  assert.equal(SPLITS.train.length, 750);
+  assert.equal(SPLITS.test.length, 300);
   for (const f of FAMILY_NAMES) {
     for (const level of [1, 2, 3]) {
       assert.equal(SPLITS.train.filter((p) => p.family === f && p.level === level).length, 50);
@@ -93,7 +102,7 @@ Deno.test("questions and worked solutions are short and use only the exported ch
 
 Deno.test("levels make problems longer on average", () => {
   const mean = (xs: Problem[]) => xs.reduce((s, p) => s + p.solution.length, 0) / xs.length;
-  for (const f of ["add", "mul", "mod"]) {
+  for (const f of ["add", "mul", "mod", "sub"]) {
     const byLevel = [1, 2, 3].map((l) => mean(ALL.filter((p) => p.family === f && p.level === l)));
     assert.ok(byLevel[0] < byLevel[2], `${f}: ${byLevel}`);
   }

@@ -17,6 +17,7 @@ function impliedAnswer(p: Problem, text: string): bigint {
   const lines = text.split("\n");
   const steps = lines.slice(0, -1);
   const lastNumber = (s: string) => BigInt(/(-?\d+)$/.exec(s)![1]);
+  if (p.family === "sub") return BigInt(/^x=(\d+)$/.exec(lines[0])![1]); // the answer is the guess
   const multiplier = /^\d+\*(\d+)$/.exec(p.question)?.[1];
   if (p.family === "add" || (p.family === "mul" && Number(multiplier) < 10)) {
     // column results, right to left: keep the last digit, carry the rest
@@ -83,6 +84,8 @@ Deno.test("slipped attempts are wrong, self-consistent, short and in the charset
       "lin:digit",
       "mod:remainder",
       "mod:digit",
+      "sub:carry",
+      "sub:digit",
     ]
   ) {
     assert.ok(kinds.has(k), `slip kind ${k} never produced (${[...kinds]})`);
@@ -98,4 +101,33 @@ Deno.test("noisySolve is deterministic given the rng and draws attempts independ
   assert.deepEqual(run(), run());
   const texts = new Set(run().map((a) => a.text));
   assert.ok(texts.size > 1, "attempts vary");
+});
+
+Deno.test("the systematic misconception drops the carry into add's leading column at its rate", () => {
+  const adds = train.filter((p) => p.family === "add");
+  const leadingCarry = (p: Problem) => {
+    const [a, b] = p.question.split("+");
+    const w = Math.max(a.length, b.length);
+    return Number(a.slice(-(w - 1)) || 0) + Number(b.slice(-(w - 1)) || 0) >= 10 ** (w - 1);
+  };
+  const applies = adds.filter(leadingCarry);
+  assert.ok(applies.length > 50 && applies.length < adds.length, `applies to ${applies.length}`);
+  const rng = createRng("habit");
+  let made = 0;
+  for (const p of applies) {
+    const a = noisySolve(p, rng, { base: 0, perLevel: 0, systematic: 0.7 });
+    if (a.correct) continue;
+    made++;
+    const lines = a.text.split("\n");
+    const width = lines.length - 1;
+    assert.equal(a.slip, `carry@${width - 1}`);
+    // visible: the column before the leading one reaches 10, yet the leading line adds no carry
+    assert.ok(Number(lines[width - 2].split("=")[1]) >= 10, a.text);
+    assert.doesNotMatch(lines[width - 1], /^\d\+\d\+1=/, a.text);
+  }
+  const rate = made / applies.length;
+  assert.ok(Math.abs(rate - 0.7) < 0.1, `misconception rate ${rate}`);
+  for (const p of adds.filter((p) => !leadingCarry(p))) {
+    assert.ok(noisySolve(p, rng, { base: 0, perLevel: 0, systematic: 1 }).correct, p.question);
+  }
 });

@@ -96,6 +96,18 @@ Deno.test("invalidation matrix: params, modules, unrelated files, early cutoff, 
       assert.match(gen2.reason, /module helper\.ts changed/);
       assert.deepEqual(toy.takeRuns(), []); // status runs nothing
     });
+    await t.step(
+      "`stage A B` runs both named stages and what they need, nothing else",
+      async () => {
+        toy.write("n6.yaml", "gen:\n  n: 6\n  seed: 1\n");
+        const r = await toy.run(["stage", "square", "other", "--config", "n6.yaml"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(toy.takeRuns().sort(), ["gen", "square"]); // other is cached: it skips gen
+        const bad = await toy.run(["show", "gen", "square"]);
+        assert.notEqual(bad.code, 0);
+        assert.match(bad.stderr, /show takes one name, got 2/);
+      },
+    );
   } finally {
     toy.cleanup();
   }

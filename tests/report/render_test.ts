@@ -54,12 +54,12 @@ Deno.test("Δ = Δ^{i→c} − Δ^{c→i} holds in every rendered row (to displa
     assert.ok(err <= 0.1 + 1e-9, `row ${r[0]}: Δ ${r[di]} vs ${r[ici]} − ${r[cii]}`);
     checked++;
   }
-  assert.equal(checked, 9 + 4);
+  assert.equal(checked, METHOD_IDS.length + 4);
 });
 
 Deno.test("report.json carries the exact Δ identity for every row and seed", () => {
   const j = JSON.parse(renderJson(data));
-  assert.equal(j.methods.length, 9);
+  assert.equal(j.methods.length, METHOD_IDS.length);
   for (const m of j.methods) {
     assert.equal(m.deltaIdentity.holdsForEverySeed, true);
     assert.ok(m.deltaIdentity.meanAbsError < 1e-12);
@@ -107,8 +107,8 @@ Deno.test("html loads nothing from a network and has no scripts", () => {
 Deno.test("every inline SVG chart is well-formed XML", () => {
   const html = renderHtml(data);
   const svgs = svgFragments(html);
-  // 2 summary charts + 4 per stage (2 stages) + 9 histograms + 1 scaling chart
-  assert.equal(svgs.length, 2 + 8 + 9 + 1);
+  // 2 summary charts + 4 per stage (2 stages) + a histogram per row + 1 scaling chart
+  assert.equal(svgs.length, 2 + 8 + METHOD_IDS.length + 1);
   for (const s of svgs) assertWellFormed(s);
   assert.throws(() => assertWellFormed("<svg><g></svg>"), /closes/);
   assert.throws(() => assertWellFormed(`<svg a="1 & 2"/>`), /bad entity/);
@@ -151,7 +151,7 @@ Deno.test("report.json reads back into the same report, byte for byte", () => {
   const json = renderJson(fullReportData(REPRODUCING, { comparisons: true }));
   const back = parseReportJson(json, "out/report.json");
   assert.equal(renderJson(back), json);
-  assert.equal(back.comparisons.length, 11);
+  assert.equal(back.comparisons.length, 12);
   assert.throws(
     () => parseReportJson("{}", "x/report.json"),
     /x\/report\.json: not a report\.json/,

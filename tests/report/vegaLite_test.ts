@@ -6,6 +6,7 @@ import {
   deltaRows,
   histogramRows,
   histogramSpec,
+  METHOD_IDS,
   ReportData,
   scalingRows,
   scalingSpec,
@@ -44,7 +45,7 @@ Deno.test("curve rows flatten every logged quantity and the spec references thei
 
 Deno.test("histogram rows are percents per bin that sum to 100 per method", () => {
   const rows = histogramRows(data.methods);
-  assert.equal(rows.length, 9 * 10);
+  assert.equal(rows.length, METHOD_IDS.length * 10);
   const sum = rows.filter((r) => r.method === "SCoRe").reduce((a, r) => a + r.percent, 0);
   assert.ok(Math.abs(sum - 100) < 1e-9);
   checkSpec(histogramSpec(rows), rows);
@@ -62,7 +63,7 @@ Deno.test("scaling rows give both strategies at 2K calls", () => {
 
 Deno.test("Δ rows put the paper beside ours, with intervals only on ours", () => {
   const rows = deltaRows(data.methods);
-  assert.equal(rows.filter((r) => r.source === "ours").length, 9);
+  assert.equal(rows.filter((r) => r.source === "ours").length, METHOD_IDS.length);
   const paper = rows.filter((r) => r.source === "paper");
   assert.equal(paper.length, 8);
   assert.ok(paper.every((r) => r.lo === null && r.hi === null));

@@ -3,6 +3,7 @@
  * checked with the math verifier, end to end to the report.
  */
 import assert from "node:assert/strict";
+import { METHOD_IDS } from "../../report/mod.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -50,7 +51,7 @@ Deno.test("a GSM8K config runs every stage with the math verifier and reports", 
     assert.equal(task.verifier, "math");
     assert.deepEqual(task.counts, { train: 40, test: 12 });
     const report = JSON.parse(await Deno.readTextFile(`${dir}/store/out/report/report.json`));
-    assert.equal(report.methods.length, 9);
+    assert.equal(report.methods.length, METHOD_IDS.length);
     assert.match(report.meta.dataset, /gsm8k/);
     // Evaluation records carry the gold answers of the fixture, verified by the math verifier.
     const evalLines = (await Deno.readTextFile(`${dir}/store/out/eval@base.s0/eval.jsonl`))
