@@ -82,10 +82,9 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
       const { model: policy, tok } = await loadPolicy(ctx.input("init"), { trainable: true });
       const { model: ref } = await loadPolicy(ctx.input("base"), { trainable: false });
       const opt = new AdamW({ lr: p.lr, warmupSteps: 0, clipNorm: 1 });
-      const workers = { backend, workers: p.workers, ref };
       await withGradientPool(
         policy,
-        workers,
+        { backend, workers: p.workers, ref },
         (parallel) =>
           runRl(policy, ref, opt, tok, set.train, {
             parallel,
@@ -178,51 +177,45 @@ export function sftStage(
         : null;
       const rounds = kind === "star" ? p.sft.starRounds : 1;
       let step = 0;
-      for (let round = 0; round < rounds; round++) {
-        const data = round === 0 && given ? given : await collectRollouts(model, tok, chosen, {
-          samplesPerProblem: p.rolloutSamples,
-          temperature: 1,
-          maxAttemptTokens: p.decode.maxAttemptTokens,
-          seed: p.seed * 1000 + round,
-          verifier: set.info.verifier,
-        });
-        const traces = kind === "star"
-          ? starTraces(data)
-          : pairSftTraces(data, taskRng(p.seed, "pair_sft/pairs"));
-        const transcripts = traces
-          .map((t) => buildTextTranscript(tok, t.question, t.attempt1, t.attempt2))
-          .filter((t) => t.tokens.length <= model.config.ctxLen);
-        ctx.log(`round ${round + 1}/${rounds}: ${transcripts.length} traces`);
-        if (transcripts.length === 0) continue;
-        const steps = kind === "star"
-          ? p.sft.starSteps
-          : Math.max(1, Math.ceil(transcripts.length * p.sft.pairEpochs / p.sft.batchSize));
-        const opt = new AdamW({ lr: p.sft.lr, warmupSteps: 0 });
-        await withGradientPool(
-          model,
-          { backend, workers: p.workers },
-          (parallel) =>
-            fitTranscripts(model, opt, transcripts, {
-              parallel,
-              steps,
-              batchSize: p.sft.batchSize,
-              segments: [2],
-              seed: p.seed * 1000 + round,
-              padId: tok.special.pad,
-              signal: ctx.signal,
-              onStep: async (s) => {
-                await ctx.metrics({
-                  round,
-                  step: step++,
-                  loss: s.loss,
-                  traces: transcripts.length,
-                });
-                ctx.progress({ step: s.step + 1, total: steps, round: round + 1, loss: s.loss });
-              },
-            }),
-        );
-        opt.dispose();
-      }
+      // One Worker pool for every round: it ships the current weights with each step, so the
+      // rollouts collected between rounds on the main thread never see stale workers.
+      await withGradientPool(model, { backend, workers: p.workers }, async (parallel) => {
+        for (let round = 0; round < rounds; round++) {
+          const data = round === 0 && given ? given : await collectRollouts(model, tok, chosen, {
+            samplesPerProblem: p.rolloutSamples,
+            temperature: 1,
+            maxAttemptTokens: p.decode.maxAttemptTokens,
+            seed: p.seed * 1000 + round,
+            verifier: set.info.verifier,
+          });
+          const traces = kind === "star"
+            ? starTraces(data)
+            : pairSftTraces(data, taskRng(p.seed, "pair_sft/pairs"));
+          const transcripts = traces
+            .map((t) => buildTextTranscript(tok, t.question, t.attempt1, t.attempt2))
+            .filter((t) => t.tokens.length <= model.config.ctxLen);
+          ctx.log(`round ${round + 1}/${rounds}: ${transcripts.length} traces`);
+          if (transcripts.length === 0) continue;
+          const steps = kind === "star"
+            ? p.sft.starSteps
+            : Math.max(1, Math.ceil(transcripts.length * p.sft.pairEpochs / p.sft.batchSize));
+          const opt = new AdamW({ lr: p.sft.lr, warmupSteps: 0 });
+          await fitTranscripts(model, opt, transcripts, {
+            parallel,
+            steps,
+            batchSize: p.sft.batchSize,
+            segments: [2],
+            seed: p.seed * 1000 + round,
+            padId: tok.special.pad,
+            signal: ctx.signal,
+            onStep: async (s) => {
+              await ctx.metrics({ round, step: step++, loss: s.loss, traces: transcripts.length });
+              ctx.progress({ step: s.step + 1, total: steps, round: round + 1, loss: s.loss });
+            },
+          });
+          opt.dispose();
+        }
+      });
       await savePolicy(ctx.outDir, model, tok, { stage: ctx.name, kind });
       model.dispose();
     },

@@ -1,29 +1,5 @@
 import assert from "node:assert/strict";
-import { makeToy, type Toy } from "./toy_project.ts";
-
-async function waitFor(path: string, child: Deno.ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  let exited = false;
-  child.status.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    try {
-      Deno.statSync(path);
-      return;
-    } catch { /* not yet */ }
-    if (exited) throw new Error(`process exited before reaching ${path}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${path}`);
-}
-
-async function drain(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
-  const [st, , err] = await Promise.all([
-    child.status,
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
-  return { code: st.code, stderr: err };
-}
+import { count, drain, makeToy, type Toy, waitFor } from "./toy_project.ts";
 
 function status(toy: Toy, config: string) {
   return toy.run(["status", "--json", "--config", config]).then((r) => {
@@ -34,10 +10,6 @@ function status(toy: Toy, config: string) {
       ) => [s.name, s.state]),
     );
   });
-}
-
-function count(dir: string): number {
-  return [...Deno.readDirSync(dir)].length;
 }
 
 Deno.test("SIGKILL at several points leaves no record and no partial output; the next run redoes exactly that stage", async (t) => {

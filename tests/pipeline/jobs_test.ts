@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { definePipeline, defineStage, openSession, runStages } from "../../pipeline/mod.ts";
-import { makeToy, type Toy } from "./toy_project.ts";
+import { count, drain, makeToy, type Toy, waitFor } from "./toy_project.ts";
 
 async function states(toy: Toy, env: Record<string, string> = {}) {
   const r = await toy.run(["status", "--json"], env);
@@ -15,10 +15,6 @@ async function states(toy: Toy, env: Record<string, string> = {}) {
 
 function outputOf(store: string, key: string): string {
   return JSON.parse(Deno.readTextFileSync(`${store}/records/${key}.json`)).output;
-}
-
-function count(dir: string): number {
-  return [...Deno.readDirSync(dir)].length;
 }
 
 Deno.test("--jobs 2 runs independent stages at once in subprocesses, with the results of --jobs 1", async () => {
@@ -97,23 +93,11 @@ Deno.test("SIGINT to a --jobs parent reaches its children: no partial output, no
       TOY_HANG: "other",
       TOY_MARKER: marker,
     });
-    const deadline = Date.now() + 60_000;
-    while (true) {
-      try {
-        Deno.statSync(marker);
-        break;
-      } catch { /* not yet */ }
-      if (Date.now() > deadline) throw new Error("the hanging stage never started");
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(marker, child);
     assert.ok(count(`${toy.store}/tmp`) >= 1, "the hanging child's partial output exists");
     child.kill("SIGINT"); // the parent only, not its process group
-    const [status, , err] = await Promise.all([
-      child.status,
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-    ]);
-    assert.equal(status.code, 130, err);
+    const { code, stderr } = await drain(child);
+    assert.equal(code, 130, stderr);
     assert.equal(count(`${toy.store}/tmp`), 0, "the child removed its partial output");
     assert.equal(count(`${toy.store}/locks`), 0);
   } finally {

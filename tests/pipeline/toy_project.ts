@@ -270,3 +270,34 @@ export function makeToy(): Toy {
     },
   };
 }
+
+/** Number of entries in a directory (store `tmp/`, `locks/`, `records/`). */
+export function count(dir: string): number {
+  return [...Deno.readDirSync(dir)].length;
+}
+
+/** Waits until `path` exists (a stage's marker); fails if `child` exits first or after 60 s. */
+export async function waitFor(path: string, child: Deno.ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let exited = false;
+  child.status.then(() => (exited = true));
+  while (Date.now() < deadline) {
+    try {
+      Deno.statSync(path);
+      return;
+    } catch { /* not yet */ }
+    if (exited) throw new Error(`process exited before reaching ${path}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${path}`);
+}
+
+/** Waits for a spawned CLI to exit, reading its output; returns its exit code and stderr. */
+export async function drain(child: Deno.ChildProcess): Promise<{ code: number; stderr: string }> {
+  const [st, , err] = await Promise.all([
+    child.status,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  return { code: st.code, stderr: err };
+}
