@@ -1,9 +1,10 @@
 /**
  * Model benchmark (`deno task bench:model`): training and KV-cached sampling throughput of the
  * tfjs GPT on wasm (one process, and data-parallel over 1 and 2 Workers), against the PyTorch CPU
- * reference in bench/torch_ref.py (same architecture, sizes, batch, AdamW, KV cache), plus
- * achieved GFLOP/s against each side's measured 1024² matmul peak. Prints figures and ratios,
- * never pass/fail; the last line is JSON.
+ * reference in bench/torch_ref.py (same architecture, sizes, batch, AdamW, KV cache) with 1 and 2
+ * threads, plus achieved GFLOP/s against each side's measured 1024² matmul peak. Prints figures
+ * and ratios, never pass/fail; the last line is JSON. Its headline ratios compare each side's
+ * best configuration on this machine (tfjs: one process or 2 Workers; torch: 1 or 2 threads).
  *
  * Timings are the best of N repetitions on both sides (the machine is shared; the best run is the
  * least disturbed), and are also given per process CPU-second.
@@ -93,15 +94,20 @@ async function timeTrain(model: GPT, pool?: WorkerPool): Promise<{ wall: number;
   return { wall, cpu };
 }
 
-/** Sampled tokens per second (best of 2 runs): wall clock and per process CPU second. */
-async function timeSample(model: GPT): Promise<{ wall: number; cpu: number }> {
+/** Sampled tokens per second (best of 2 runs), in this process or over a Worker pool: wall
+ * clock and per process CPU second (all threads). */
+async function timeSample(model: GPT, pool?: WorkerPool): Promise<{ wall: number; cpu: number }> {
   const rng = new Rng(5);
   const prompts = Array.from({ length: B }, () => Array.from({ length: PROMPT }, () => rng.int(V)));
-  await sample(model, prompts, { maxNewTokens: 8, seed: 1 });
+  const run = (maxNewTokens: number) =>
+    pool
+      ? pool.sample(model, prompts, { maxNewTokens, seed: 1 })
+      : sample(model, prompts, { maxNewTokens, seed: 1 });
+  await run(8);
   let wall = 0, cpu = 0;
   for (let i = 0; i < 2; i++) {
     const t0 = performance.now(), c0 = cpuSeconds();
-    const r = await sample(model, prompts, { maxNewTokens: NEW, seed: 1 });
+    const r = await run(NEW);
     const c = cpuSeconds() - c0;
     const n = r.tokens.reduce((a, x) => a + x.length, 0);
     wall = Math.max(wall, n / ((performance.now() - t0) / 1000));
@@ -119,12 +125,14 @@ interface TorchResult {
   matmul_gflops: number;
 }
 
-async function torchRef(cfg: GPTConfigInput): Promise<TorchResult | null> {
+async function torchRef(cfg: GPTConfigInput, threads: number): Promise<TorchResult | null> {
   const script = new URL("./torch_ref.py", import.meta.url).pathname;
-  const argv = [cfg.dModel, cfg.nLayer, cfg.nHead, V, T + 1, B, T, STEPS, NEW].map(String);
+  const argv = [cfg.dModel, cfg.nLayer, cfg.nHead, V, T + 1, B, T, STEPS, NEW, threads].map(
+    String,
+  );
   try {
-    // Single-threaded like the tfjs main process (and faster than 2 threads on these machines).
-    const env = { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+    const n = String(threads);
+    const env = { OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
     const out = await new Deno.Command("/usr/bin/python3", { args: [script, ...argv], env })
       .output();
     const text = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "";
@@ -155,7 +163,7 @@ for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
   const trainTps = (B * T) / stepS, trainTpc = (B * T) / tr1.cpu;
   const smp = await timeSample(model);
   const sampleTps = smp.wall;
-  let w1 = NaN, w2 = NaN, c1 = NaN, c2 = NaN;
+  let w1 = NaN, w2 = NaN, c1 = NaN, c2 = NaN, s2 = NaN;
   if (choice.backend === "wasm") {
     // 1- and 2-worker pools measured in alternating rounds (best of 2 each), so that both see
     // the same background load on a shared machine.
@@ -168,13 +176,17 @@ for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
       if (a.wall < w1) [w1, c1] = [a.wall, a.cpu];
       if (b.wall < w2) [w2, c2] = [b.wall, b.cpu];
     }
+    s2 = (await timeSample(model, p2)).wall;
     p1.close();
     p2.close();
   }
   const nParams = model.numParams();
   model.dispose();
-  const torch = await torchRef(cfg);
-  const bestTrainTps = Math.max(trainTps, Number.isNaN(w2) ? 0 : (B * T) / w2);
+  const torch1 = await torchRef(cfg, 1);
+  const torch2 = torch1 ? await torchRef(cfg, 2) : null;
+  const train2w = Number.isNaN(w2) ? 0 : (B * T) / w2;
+  const bestTrainTps = Math.max(trainTps, train2w);
+  const bestSampleTps = Math.max(sampleTps, Number.isNaN(s2) ? 0 : s2);
   const gflops = flops / stepS / 1e9;
   console.log(
     `\n== ${label}: ${nParams} params, ${(flops / 1e9).toFixed(1)} GFLOP per training step`,
@@ -199,53 +211,57 @@ for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
     );
   }
   console.log(
-    `tfjs sample (KV cache, B=${B}, ${NEW} new): ${sampleTps.toFixed(0)} tok/s ` +
-      `(${smp.cpu.toFixed(0)} tok per CPU-s)`,
+    `tfjs sample (KV cache, B=${B}, ${NEW} new): ${sampleTps.toFixed(0)} tok/s in one process ` +
+      `(${smp.cpu.toFixed(0)} tok per CPU-s)` +
+      (Number.isNaN(s2) ? "" : `, ${s2.toFixed(0)} tok/s over 2 Workers`),
   );
   summary[`${label}_tfjs_train_tok_s`] = Math.round(trainTps);
-  summary[`${label}_tfjs_train_2workers_tok_s`] = Number.isNaN(w2)
-    ? null
-    : Math.round((B * T) / w2);
+  summary[`${label}_tfjs_train_2workers_tok_s`] = Number.isNaN(w2) ? null : Math.round(train2w);
   summary[`${label}_worker_speedup_2v1`] = Number.isNaN(w2) ? null : +(w1 / w2).toFixed(3);
   summary[`${label}_worker_cores_obtained_2w`] = Number.isNaN(w2) ? null : +(c2 / w2).toFixed(2);
   summary[`${label}_tfjs_sample_tok_s`] = Math.round(sampleTps);
+  summary[`${label}_tfjs_sample_2workers_tok_s`] = Number.isNaN(s2) ? null : Math.round(s2);
   summary[`${label}_tfjs_train_gflops`] = +gflops.toFixed(2);
-  if (torch) {
-    const tr = trainTps / torch.train_tokens_per_s, sr = sampleTps / torch.sample_tokens_per_s;
-    const trc = trainTpc / torch.train_tokens_per_cpu_s;
-    const src = smp.cpu / torch.sample_tokens_per_cpu_s;
-    const torchGflops = flops / (torch.train_step_ms / 1e3) / 1e9;
+  if (torch1) {
+    const torches = [torch1, ...(torch2 ? [torch2] : [])];
+    const bestTorchTrain = Math.max(...torches.map((t) => t.train_tokens_per_s));
+    const bestTorchSample = Math.max(...torches.map((t) => t.sample_tokens_per_s));
+    for (const [n, t] of torches.entries()) {
+      const torchGflops = flops / (t.train_step_ms / 1e3) / 1e9;
+      console.log(
+        `torch (${n + 1} thread${n ? "s" : ""}) train: ${t.train_step_ms.toFixed(0)} ms/step, ` +
+          `${t.train_tokens_per_s.toFixed(0)} tok/s, ${torchGflops.toFixed(2)} GFLOP/s = ` +
+          `${((torchGflops / t.matmul_gflops) * 100).toFixed(0)}% of its ` +
+          `${t.matmul_gflops.toFixed(0)} GFLOP/s matmul peak; sample ` +
+          `${t.sample_tokens_per_s.toFixed(0)} tok/s (${t.sample_tokens_per_cpu_s.toFixed(0)} ` +
+          "tok per CPU-s)",
+      );
+    }
+    const tr = trainTps / torch1.train_tokens_per_s, sr = sampleTps / torch1.sample_tokens_per_s;
+    const trc = trainTpc / torch1.train_tokens_per_cpu_s;
+    const src = smp.cpu / torch1.sample_tokens_per_cpu_s;
+    const bestTr = bestTrainTps / bestTorchTrain, bestSr = bestSampleTps / bestTorchSample;
     console.log(
-      `torch train: ${torch.train_step_ms.toFixed(0)} ms/step, ${
-        torch.train_tokens_per_s.toFixed(0)
-      } tok/s, ` +
-        `${torchGflops.toFixed(2)} GFLOP/s = ${
-          ((torchGflops / torch.matmul_gflops) * 100).toFixed(0)
-        }% of its ` +
-        `${torch.matmul_gflops.toFixed(0)} GFLOP/s matmul peak`,
+      `ratios tfjs/torch, one process vs 1 thread (wall): train ${tr.toFixed(3)}, sample ` +
+        `${sr.toFixed(3)}; per CPU-second: train ${trc.toFixed(3)}, sample ${src.toFixed(3)}`,
     );
     console.log(
-      `torch sample: ${torch.sample_tokens_per_s.toFixed(0)} tok/s ` +
-        `(${torch.sample_tokens_per_cpu_s.toFixed(0)} tok per CPU-s)`,
+      `ratios tfjs/torch, best of each on this machine (tfjs 1 process or 2 Workers, torch 1 or ` +
+        `2 threads): train ${bestTr.toFixed(3)}, sample ${bestSr.toFixed(3)}`,
     );
-    console.log(
-      `ratios tfjs/torch (wall): train ${tr.toFixed(3)} (1 process), ` +
-        `${(bestTrainTps / torch.train_tokens_per_s).toFixed(3)} (best incl. 2 workers), sample ${
-          sr.toFixed(3)
-        }`,
-    );
-    console.log(
-      `ratios tfjs/torch (per CPU-second): train ${trc.toFixed(3)}, sample ${src.toFixed(3)}`,
-    );
-    summary[`${label}_train_ratio_vs_torch`] = +tr.toFixed(3);
-    summary[`${label}_train_ratio_vs_torch_2workers`] = +(bestTrainTps / torch.train_tokens_per_s)
-      .toFixed(3);
-    summary[`${label}_sample_ratio_vs_torch`] = +sr.toFixed(3);
+    summary[`${label}_train_ratio_vs_torch`] = +bestTr.toFixed(3);
+    summary[`${label}_sample_ratio_vs_torch`] = +bestSr.toFixed(3);
+    summary[`${label}_train_ratio_1proc_vs_torch_1thread`] = +tr.toFixed(3);
+    summary[`${label}_sample_ratio_1proc_vs_torch_1thread`] = +sr.toFixed(3);
     summary[`${label}_train_ratio_vs_torch_cpu_time`] = +trc.toFixed(3);
     summary[`${label}_sample_ratio_vs_torch_cpu_time`] = +src.toFixed(3);
-    summary[`${label}_torch_train_tok_s`] = Math.round(torch.train_tokens_per_s);
-    summary[`${label}_torch_sample_tok_s`] = Math.round(torch.sample_tokens_per_s);
-    summary.torch_matmul_peak_gflops = +torch.matmul_gflops.toFixed(1);
+    summary[`${label}_torch_train_tok_s`] = Math.round(bestTorchTrain);
+    summary[`${label}_torch_sample_tok_s`] = Math.round(bestTorchSample);
+    summary[`${label}_torch_train_tok_s_by_threads`] = torches
+      .map((t) => Math.round(t.train_tokens_per_s)).join("/");
+    summary[`${label}_torch_sample_tok_s_by_threads`] = torches
+      .map((t) => Math.round(t.sample_tokens_per_s)).join("/");
+    summary.torch_matmul_peak_gflops = +torch1.matmul_gflops.toFixed(1);
   }
 }
 summary.tfjs_matmul_peak_gflops = +peak.toFixed(1);

@@ -3,7 +3,7 @@ learned positions, tanh-approximated GELU MLP), the same AdamW step with global-
 the same KV-cached batched sampling.
 
 Usage: /usr/bin/python3 bench/torch_ref.py D_MODEL N_LAYER N_HEAD VOCAB CTX BATCH SEQ TRAIN_STEPS
-                                            SAMPLE_NEW_TOKENS
+                                            SAMPLE_NEW_TOKENS [THREADS (default 1)]
 Timings are the best of the timed repetitions (least disturbed on a shared machine).
 Prints one JSON line with train_tokens_per_s, sample_tokens_per_s (wall clock), the same per
 CPU-second of this process (robust when other processes share the cores), and matmul_gflops.
@@ -16,7 +16,6 @@ import time
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
 torch.manual_seed(0)
 
 
@@ -75,6 +74,8 @@ class GPT(torch.nn.Module):
 
 def main():
     d, nl, nh, v, ctx, b, t, steps, new_tokens = map(int, sys.argv[1:10])
+    threads = int(sys.argv[10]) if len(sys.argv) > 10 else 1
+    torch.set_num_threads(threads)
     m = GPT(v, ctx, nl, nh, d)
     opt = torch.optim.AdamW(m.parameters(), lr=1e-3, weight_decay=0.0)
     ids = torch.randint(0, v, (b, t + 1))
@@ -132,6 +133,7 @@ def main():
         "train_tokens_per_cpu_s": b * t / train_cpu_s,
         "sample_tokens_per_cpu_s": b * new_tokens / sample_cpu_s,
         "matmul_gflops": mm_gflops,
+        "threads": threads,
         "torch": torch.__version__,
     }))
 

@@ -32,6 +32,7 @@ export {
   NoiseConfigSchema,
   type NoisyAttempt,
   noisySolve,
+  secondGuessSolve,
   slipRate,
 } from "./noisy.ts";
 export { DatasetRowError, type LoadOptions, type LoadResult, readText } from "./loaders/common.ts";

@@ -5,7 +5,9 @@
  * in a random order until one changes the final answer; if none does, the solution stays correct).
  * Later steps are computed from the slipped value, so a wrong attempt is self-consistent apart
  * from the one mistake. Attempts are independent: callers draw attempt 2 without looking at
- * attempt 1, as the base-model transcripts need.
+ * attempt 1, as the base-model transcripts need. {@link secondGuessSolve} draws the revision
+ * habit of attempt 2 (a step it had right changed), which the paper's base models show as a high
+ * rate of changed answers that mostly break right ones.
  *
  * @module
  */
@@ -25,6 +27,9 @@ export const NoiseConfigSchema = z.object({
   byLevel: z.record(z.string(), z.number().min(0).max(1)).optional(),
   /** Probability of the family's systematic misconception, where the family has one and it applies. */
   systematic: z.number().min(0).max(1).default(0),
+  /** Probability that a revision (attempt 2 of a base transcript) carries the family's
+   * second-guessing habit, where the family has one and it applies; see {@link secondGuessSolve}. */
+  secondGuess: z.number().min(0).max(1).default(0),
 });
 
 /** Noise configuration (all fields optional; defaults: 0.15 at level 1, +0.15 per level, no misconception). */
@@ -75,4 +80,30 @@ export function noisySolve(problem: Problem, rng: Rng, noise: NoiseConfig = {}):
     }
   }
   return clean();
+}
+
+/**
+ * A revision with the family's second-guessing habit: with probability `noise.secondGuess`, and
+ * where the family has the habit and it applies to this problem, the worked solution with that
+ * slip (a wrong answer); otherwise null (draw the attempt with {@link noisySolve}).
+ */
+export function secondGuessSolve(
+  problem: Problem,
+  rng: Rng,
+  noise: NoiseConfig = {},
+): NoisyAttempt | null {
+  const rate = NoiseConfigSchema.parse(noise).secondGuess;
+  if (rate <= 0) return null;
+  const fam = FAMILIES[problem.family];
+  const params = fam.parse(problem.question);
+  if (params === null) {
+    throw new Error(
+      `secondGuessSolve: problem ${problem.id}: "${problem.question}" is not a ${problem.family} question`,
+    );
+  }
+  const habit = fam.secondGuess?.(params) ?? null;
+  if (habit === null || !rng.bool(rate)) return null;
+  const w = fam.work(params, habit);
+  if (w.answer === BigInt(problem.answer)) return null;
+  return { text: renderSolution(w.steps, w.answer), correct: false, slip: slipTag(habit) };
 }

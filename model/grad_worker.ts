@@ -1,6 +1,7 @@
 /**
- * Deno module Worker that computes gradient shards for {@link WorkerPool}: it holds its own
- * tfjs (wasm by default), a policy model and optionally a frozen reference model.
+ * Deno module Worker that computes gradient shards and samples row shards for
+ * {@link WorkerPool}: it holds its own tfjs (wasm by default), a policy model and optionally a
+ * frozen reference model.
  */
 /// <reference lib="deno.worker" />
 import { type BackendName, selectBackend } from "./backend.ts";
@@ -8,6 +9,7 @@ import type { GPTConfig } from "./config.ts";
 import { GPT } from "./gpt.ts";
 import type { Batch } from "./batch.ts";
 import { computeGradients } from "./train.ts";
+import { sample, type SampleOptions } from "./sample.ts";
 import { tf } from "./tf.ts";
 
 /** Messages the pool sends to a worker. */
@@ -20,7 +22,13 @@ export type WorkerRequest =
     ref?: [string, Float32Array][];
   }
   | { type: "setRef"; ref: [string, Float32Array][] | null }
-  | { type: "grads"; weights: [string, Float32Array][]; batch: Batch; normalizer: number };
+  | { type: "grads"; weights: [string, Float32Array][]; batch: Batch; normalizer: number }
+  | {
+    type: "sample";
+    weights: [string, Float32Array][];
+    prompts: number[][];
+    opts: SampleOptions;
+  };
 
 let policy: GPT | undefined;
 let ref: GPT | undefined;
@@ -49,6 +57,9 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
         })
         : undefined;
       self.postMessage({ ok: true });
+    } else if (msg.type === "sample") {
+      policy!.setWeights(new Map(msg.weights));
+      self.postMessage({ ok: true, sampled: await sample(policy!, msg.prompts, msg.opts) });
     } else {
       policy!.setWeights(new Map(msg.weights));
       const { grads, stats } = await computeGradients(policy!, msg.batch, {

@@ -1,20 +1,23 @@
 /**
  * Data parallelism over Deno module Workers: each Worker runs its own tfjs (wasm), computes the
  * gradient of a contiguous row shard with the global token normalizer, and the pool sums the
- * shards (which equals the full-batch gradient). tfjs-wasm's own thread pool does not start in
- * Deno, so this is how a training step uses more than one core.
+ * shards (which equals the full-batch gradient); sampling splits the prompt rows the same way,
+ * each row keeping its own random stream. tfjs-wasm's own thread pool does not start in Deno, so
+ * this is how a training step or a sampling call uses more than one core.
  */
 import type { BackendName } from "./backend.ts";
 import type { GPT } from "./gpt.ts";
 import { type Batch, maskCount, sliceRows, validateBatch } from "./batch.ts";
 import { type GradientComputer, type GradStats, mergeStats } from "./train.ts";
 import type { WorkerRequest } from "./grad_worker.ts";
+import type { SampleOptions, SampleResult } from "./sample.ts";
 
 interface Reply {
   ok: boolean;
   error?: string;
   grads?: [string, Float32Array][];
   stats?: GradStats;
+  sampled?: SampleResult;
 }
 
 class WorkerHandle {
@@ -49,7 +52,8 @@ class WorkerHandle {
   }
 }
 
-/** A pool of gradient Workers; pass it as `trainStep(..., { parallel: pool })`. */
+/** A pool of gradient and sampling Workers; pass it as `trainStep(..., { parallel: pool })`, or
+ * call {@link WorkerPool.sample}. */
 export class WorkerPool implements GradientComputer {
   readonly size: number;
   readonly #workers: WorkerHandle[];
@@ -128,6 +132,42 @@ export class WorkerPool implements GradientComputer {
       }
     }
     return { grads, stats: mergeStats(replies.map((r) => r.stats!)) };
+  }
+
+  /**
+   * Samples continuations of `prompts` under `model`'s current weights, the rows split into
+   * contiguous shards, one per worker. Row r keeps its stream deriveSeed(seed, rowOffset + r),
+   * so the tokens are those of one `sample` call over all rows.
+   */
+  async sample(
+    model: GPT,
+    prompts: readonly (readonly number[])[],
+    opts: SampleOptions,
+  ): Promise<SampleResult> {
+    const n = Math.min(this.size, prompts.length);
+    const weights = [...(await model.getWeights())];
+    const offset = opts.rowOffset ?? 0;
+    const parts: Promise<Reply>[] = [];
+    for (let i = 0; i < n; i++) {
+      const start = Math.floor((i * prompts.length) / n),
+        end = Math.floor(((i + 1) * prompts.length) / n);
+      parts.push(this.#workers[i].request({
+        type: "sample",
+        weights,
+        prompts: prompts.slice(start, end).map((p) => [...p]),
+        opts: { ...opts, rowOffset: offset + start },
+      }));
+    }
+    const replies = await Promise.all(parts);
+    const out: SampleResult = { tokens: [], logprobs: [], samplingLogprobs: [], stopped: [] };
+    for (const r of replies) {
+      const s = r.sampled!;
+      out.tokens.push(...s.tokens);
+      out.logprobs.push(...s.logprobs);
+      out.samplingLogprobs.push(...s.samplingLogprobs);
+      out.stopped.push(...s.stopped);
+    }
+    return out;
   }
 
   /** Terminates the workers. */

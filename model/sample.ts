@@ -17,8 +17,12 @@ export interface SampleOptions {
   topK?: number;
   /** A row stops after emitting any of these ids (the stop token is included in its output). */
   stopTokens?: readonly number[];
-  /** Seed; row r draws from its own stream deriveSeed(seed, r). Default 0. */
+  /** Seed; row r draws from its own stream deriveSeed(seed, rowOffset + r). Default 0. */
   seed?: number;
+  /** Index of this batch's first row in a larger batch split into shards (see
+   * `WorkerPool.sample`): a row's stream, and so its tokens, do not depend on the split.
+   * Default 0. */
+  rowOffset?: number;
   /** Token id used for left padding (never attended to). Default 0. */
   padId?: number;
   /** Use the KV cache (default true); false recomputes the full sequence each step (slow; tests). */
@@ -143,7 +147,8 @@ export async function sample(
     return out;
   };
 
-  const rngs = prompts.map((_, r) => new Rng(deriveSeed(seed, r)));
+  const rowOffset = opts.rowOffset ?? 0;
+  const rngs = prompts.map((_, r) => new Rng(deriveSeed(seed, rowOffset + r)));
   const out: SampleResult = {
     tokens: prompts.map(() => []),
     logprobs: prompts.map(() => []),

@@ -7,7 +7,7 @@
 import type { GPT, Tokenizer } from "../model/mod.ts";
 import type { EvalRecord, ScalingRecord } from "../metrics/mod.ts";
 import { collectRollouts } from "./rollouts.ts";
-import { generateAttempts, verifiedAttempts } from "./generate.ts";
+import { generateAttempts, type Sampler, verifiedAttempts } from "./generate.ts";
 import type { TaskProblem, VerifierKind } from "./task.ts";
 
 /** Greedy attempt 1 and attempt 2 on each problem, verified. */
@@ -15,13 +15,14 @@ export async function evaluateGreedy(
   model: GPT,
   tok: Tokenizer,
   problems: readonly TaskProblem[],
-  opts: { maxAttemptTokens: number; verifier: VerifierKind },
+  opts: { maxAttemptTokens: number; verifier: VerifierKind; sampler?: Sampler },
 ): Promise<EvalRecord[]> {
   const gen = await generateAttempts(model, tok, problems.map((p) => p.question), {
     temperature: 0,
     maxAttemptTokens: opts.maxAttemptTokens,
     seed: 0,
     secondAttempt: true,
+    sampler: opts.sampler,
   });
   return problems.map((p, i) => ({
     problemId: p.id,
@@ -37,7 +38,13 @@ export async function scalingSamples(
   model: GPT,
   tok: Tokenizer,
   problems: readonly TaskProblem[],
-  opts: { samples: number; temperature: number; maxAttemptTokens: number; verifier: VerifierKind },
+  opts: {
+    samples: number;
+    temperature: number;
+    maxAttemptTokens: number;
+    verifier: VerifierKind;
+    sampler?: Sampler;
+  },
 ): Promise<ScalingRecord[]> {
   const rows = await collectRollouts(model, tok, problems, {
     samplesPerProblem: opts.samples,
@@ -45,6 +52,7 @@ export async function scalingSamples(
     maxAttemptTokens: opts.maxAttemptTokens,
     seed: 11,
     verifier: opts.verifier,
+    sampler: opts.sampler,
   });
   return problems.map((p, i) => ({
     problemId: p.id,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { GPT, Tokenizer } from "../model/mod.ts";
+import type { GPT, SampleOptions, SampleResult, Tokenizer } from "../model/mod.ts";
 import type { Attempt } from "../metrics/mod.ts";
 import { decodeAttempt, firstPrompt, secondPrompt, stripEnd } from "./transcript.ts";
 import { type TaskProblem, type VerifierKind, verifyAttempt } from "./task.ts";
@@ -21,6 +21,18 @@ export interface DecodeOptions {
   secondAttempt: boolean;
   /** Rows per sampler call (bounds memory). */
   chunk?: number;
+  /** Where sampling runs: a {@link Sampler} such as a `WorkerPool` (rows split over its
+   * workers, same tokens), or in this process when absent. */
+  sampler?: Sampler;
+}
+
+/** Something that samples like `sample` from model/: in this process or over Workers. */
+export interface Sampler {
+  sample(
+    model: GPT,
+    prompts: readonly (readonly number[])[],
+    opts: SampleOptions,
+  ): Promise<SampleResult>;
 }
 
 /** Generated attempts for a list of questions, in order. */
@@ -41,7 +53,9 @@ async function sampleChunked(
   opts: DecodeOptions,
   seed: number,
 ): Promise<{ ids: number[][]; finished: boolean[] }> {
-  const { sample } = await import("../model/mod.ts");
+  const sample = opts.sampler
+    ? opts.sampler.sample.bind(opts.sampler)
+    : (await import("../model/mod.ts")).sample;
   const chunk = opts.chunk ?? 256;
   const ids: number[][] = [];
   const finished: boolean[] = [];

@@ -13,7 +13,7 @@
 import type { AdamW, GPT, GradientComputer, PolicyGradientBatch, Tokenizer } from "../model/mod.ts";
 import { editDistanceRatio } from "../metrics/mod.ts";
 import { attemptKlCoefs, groupAdvantages, type ObjectiveSpec } from "./rewards.ts";
-import { generateAttempts } from "./generate.ts";
+import { generateAttempts, type Sampler } from "./generate.ts";
 import { epochSampler } from "./epochs.ts";
 import { buildTranscript, decodeAttempt, type Transcript } from "./transcript.ts";
 import { type TaskProblem, taskRng, type VerifierKind, verifyAttempt } from "./task.ts";
@@ -30,6 +30,8 @@ export interface RlOptions {
   seed: number;
   verifier: VerifierKind;
   parallel?: GradientComputer;
+  /** Where the step's traces are sampled (e.g. the same Worker pool); this process by default. */
+  sampler?: Sampler;
   signal?: AbortSignal;
 }
 
@@ -114,6 +116,7 @@ export async function runRl(
       maxAttemptTokens: opts.maxAttemptTokens,
       seed: opts.seed * 100003 + step,
       secondAttempt: multiTurn,
+      sampler: opts.sampler,
     });
     const text1 = gen.attempt1.map((ids) => decodeAttempt(tok, ids));
     const text2 = gen.attempt2?.map((ids) => decodeAttempt(tok, ids));

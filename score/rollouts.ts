@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { GPT, Tokenizer } from "../model/mod.ts";
 import { Attempt } from "../metrics/mod.ts";
-import { generateAttempts, verifiedAttempts } from "./generate.ts";
+import { generateAttempts, type Sampler, verifiedAttempts } from "./generate.ts";
 import type { TaskProblem, VerifierKind } from "./task.ts";
 
 /** One sampled two-attempt trace of a problem. */
@@ -28,6 +28,8 @@ export interface RolloutOptions {
   maxAttemptTokens: number;
   seed: number;
   verifier: VerifierKind;
+  /** Where sampling runs (e.g. a Worker pool); this process by default. */
+  sampler?: Sampler;
 }
 
 /** Samples and verifies `samplesPerProblem` two-attempt traces for each problem. */
@@ -45,6 +47,7 @@ export async function collectRollouts(
     maxAttemptTokens: opts.maxAttemptTokens,
     seed: opts.seed,
     secondAttempt: true,
+    sampler: opts.sampler,
   });
   return rows.map(({ p, s }, i) => ({
     problemId: p.id,

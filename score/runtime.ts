@@ -5,7 +5,7 @@
  * @module
  */
 import type { StageContext } from "../pipeline/mod.ts";
-import type { GPT, GradientComputer } from "../model/mod.ts";
+import type { GPT, WorkerPool } from "../model/mod.ts";
 
 /** Activates the configured backend and records the choice (and why) in the run record. */
 export async function startTensorStage(
@@ -20,14 +20,14 @@ export async function startTensorStage(
 }
 
 /**
- * Runs `fn` with a pool of gradient Workers for `model` when `workers` > 1 on the wasm backend
- * (tfjs-wasm is single-threaded in Deno; Workers are how a step uses both cores), else without.
- * The pool is closed afterwards.
+ * Runs `fn` with a pool of Workers for `model` when `workers` > 1 on the wasm backend (tfjs-wasm
+ * is single-threaded in Deno; Workers are how a training step or a sampling call uses both
+ * cores), else without. The pool is closed afterwards.
  */
-export async function withGradientPool<T>(
+export async function withWorkerPool<T>(
   model: GPT,
   opts: { backend: string; workers: number; ref?: GPT },
-  fn: (pool: GradientComputer | undefined) => Promise<T>,
+  fn: (pool: WorkerPool | undefined) => Promise<T>,
 ): Promise<T> {
   if (opts.workers <= 1 || opts.backend !== "wasm") return fn(undefined);
   const { WorkerPool } = await import("../model/mod.ts");

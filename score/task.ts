@@ -14,6 +14,7 @@ import {
   type Problem,
   ProblemSchema,
   type Rng,
+  secondGuessSolve,
   slipRate,
 } from "../datasets/mod.ts";
 import { checkIntegerAnswer, checkMathAnswer, extractAnswer } from "../verifiers/mod.ts";
@@ -80,17 +81,21 @@ export interface NoisyText {
 
 /**
  * A noisy attempt at `problem`. Embedded problems use their family's solver (carry, digit and
- * sign slips that propagate). Public math problems get the reference solution, or with the
- * level's slip rate a copy whose last number is perturbed by one digit (a final-answer slip).
+ * sign slips that propagate); a `revision` (attempt 2 of a base transcript) first draws the
+ * family's second-guessing habit at `noise.secondGuess`. Public math problems get the reference
+ * solution, or with the level's slip rate a copy whose last number is perturbed by one digit (a
+ * final-answer slip).
  */
 export function noisyAttempt(
   verifier: VerifierKind,
   problem: TaskProblem,
   rng: Rng,
   noise: NoiseConfig,
+  opts: { revision?: boolean } = {},
 ): NoisyText {
   if (verifier === "integer") {
-    const r = noisySolve(ProblemSchema.parse(problem) as Problem, rng, noise);
+    const p = ProblemSchema.parse(problem) as Problem;
+    const r = (opts.revision ? secondGuessSolve(p, rng, noise) : null) ?? noisySolve(p, rng, noise);
     return { text: r.text, correct: r.correct };
   }
   const rate = slipRate(Math.max(1, problem.level), noise);

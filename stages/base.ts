@@ -1,7 +1,9 @@
 /**
  * `base`: trains the small character-level base model on two-attempt transcripts from the noisy
  * solver. Both attempts of a transcript are drawn independently, so the model answers well but
- * not perfectly and learns no self-correction skill (the paper's starting point).
+ * not perfectly and learns no self-correction skill (the paper's starting point); attempt 2 may
+ * also carry the family's second-guessing habit (`noise.secondGuess`), the paper's base models'
+ * tendency to change answers when asked to revise, mostly for the worse.
  *
  * @module
  */
@@ -27,7 +29,7 @@ export const base = defineStage({
   inputs: { problems },
   params: BaseParams,
   async run(ctx) {
-    const { startTensorStage, withGradientPool } = await import("../score/runtime.ts");
+    const { startTensorStage, withWorkerPool } = await import("../score/runtime.ts");
     const { readProblemSet } = await import("../score/io.ts");
     const { savePolicy } = await import("../score/policy.ts");
     const { noisyAttempt, taskRng } = await import("../score/task.ts");
@@ -45,7 +47,7 @@ export const base = defineStage({
     for (const p of set.train) {
       for (let j = 0; j < b.transcriptsPerProblem; j++) {
         const a1 = noisyAttempt(set.info.verifier, p, rng, b.noise);
-        const a2 = noisyAttempt(set.info.verifier, p, rng, b.noise);
+        const a2 = noisyAttempt(set.info.verifier, p, rng, b.noise, { revision: true });
         const t = buildTextTranscript(tok, p.question, a1.text, a2.text);
         if (t.tokens.length > m.ctxLen) {
           dropped++;
@@ -82,7 +84,7 @@ export const base = defineStage({
       totalSteps: b.steps,
       weightDecay: 0.01,
     });
-    await withGradientPool(
+    await withWorkerPool(
       model,
       { backend, workers: ctx.params.workers },
       (parallel) =>

@@ -91,6 +91,8 @@ export const NoiseConfig = z.object({
   perLevel: z.number().min(-1).max(1).default(0.05),
   /** Probability of the family's systematic misconception where it applies (0 = none). */
   systematic: prob().default(0.7),
+  /** Probability that attempt 2 carries the family's second-guessing habit where it applies. */
+  secondGuess: prob().default(0),
 }).strict();
 
 /** Base-model pretraining on noisy two-attempt transcripts. */
@@ -101,7 +103,7 @@ export const BaseConfig = z.object({
   warmupSteps: int().default(50),
   /** Transcripts per training problem (attempts drawn independently). */
   transcriptsPerProblem: int(1).default(2),
-  noise: NoiseConfig.default({ base: 0.05, perLevel: 0.05, systematic: 0.7 }),
+  noise: NoiseConfig.default({ base: 0.05, perLevel: 0.05, systematic: 0.7, secondGuess: 0 }),
   seed: z.number().int().default(1),
 }).strict();
 

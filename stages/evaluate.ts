@@ -13,6 +13,7 @@ import { problems } from "./problems.ts";
 /** The evaluate stage's params. */
 export const EvaluateParams = z.object({
   backend: ExperimentConfig.shape.backend,
+  workers: ExperimentConfig.shape.workers,
   decode: DecodeConfig,
   evaluate: EvaluateConfig,
   /** Whether this checkpoint also gets the inference-time scaling curve. */
@@ -35,60 +36,66 @@ export function evaluateStage(
       const c = config as z.infer<typeof ExperimentConfig>;
       return {
         backend: c.backend,
+        workers: c.workers,
         decode: c.decode,
         evaluate: c.evaluate,
         scaling: opts.scaling,
       };
     },
     async run(ctx) {
-      const { startTensorStage } = await import("../score/runtime.ts");
+      const { startTensorStage, withWorkerPool } = await import("../score/runtime.ts");
       const { readProblemSet, writeJsonl } = await import("../score/io.ts");
       const { loadPolicy } = await import("../score/policy.ts");
       const { evaluateGreedy, scalingSamples } = await import("../score/evaluate.ts");
       const { evaluateSeed, scalingCurve } = await import("../metrics/mod.ts");
       const p = ctx.params;
-      await startTensorStage(ctx, p.backend);
+      const backend = await startTensorStage(ctx, p.backend);
       const set = await readProblemSet(ctx.input("problems"));
       const { model, tok } = await loadPolicy(ctx.input("model"), { trainable: false });
-      const records = await evaluateGreedy(model, tok, set.test, {
-        maxAttemptTokens: p.decode.maxAttemptTokens,
-        verifier: set.info.verifier,
-      });
-      await writeJsonl(`${ctx.outDir}/eval.jsonl`, records);
-      const evaluation = evaluateSeed(0, records, {
-        bootstrap: { resamples: p.evaluate.bootstrap, seed: 0 },
-      });
-      await Deno.writeTextFile(
-        `${ctx.outDir}/evaluation.json`,
-        JSON.stringify(evaluation, null, 2) + "\n",
-      );
-      const m = evaluation.metrics;
-      ctx.log(
-        `t1 ${(m.accT1 * 100).toFixed(1)}%  t2 ${(m.accT2 * 100).toFixed(1)}%  ` +
-          `Δ ${(m.delta * 100).toFixed(1)}`,
-      );
-      if (p.scaling) {
-        const ks = p.evaluate.scalingK;
-        const maxK = Math.max(...ks);
-        const chosen = p.evaluate.scalingProblems > 0
-          ? set.test.slice(0, p.evaluate.scalingProblems)
-          : set.test;
-        const samples = await scalingSamples(model, tok, chosen, {
-          samples: 2 * maxK,
-          temperature: p.evaluate.scalingTemperature,
+      // Sampling over the Worker pool (rows split, each keeps its stream: the same tokens).
+      await withWorkerPool(model, { backend, workers: p.workers }, async (sampler) => {
+        const records = await evaluateGreedy(model, tok, set.test, {
           maxAttemptTokens: p.decode.maxAttemptTokens,
           verifier: set.info.verifier,
+          sampler,
         });
-        await writeJsonl(`${ctx.outDir}/scaling_samples.jsonl`, samples);
-        const curve = scalingCurve(samples, {
-          ks,
+        await writeJsonl(`${ctx.outDir}/eval.jsonl`, records);
+        const evaluation = evaluateSeed(0, records, {
           bootstrap: { resamples: p.evaluate.bootstrap, seed: 0 },
         });
         await Deno.writeTextFile(
-          `${ctx.outDir}/scaling.json`,
-          JSON.stringify(curve, null, 2) + "\n",
+          `${ctx.outDir}/evaluation.json`,
+          JSON.stringify(evaluation, null, 2) + "\n",
         );
-      }
+        const m = evaluation.metrics;
+        ctx.log(
+          `t1 ${(m.accT1 * 100).toFixed(1)}%  t2 ${(m.accT2 * 100).toFixed(1)}%  ` +
+            `Δ ${(m.delta * 100).toFixed(1)}`,
+        );
+        if (p.scaling) {
+          const ks = p.evaluate.scalingK;
+          const maxK = Math.max(...ks);
+          const chosen = p.evaluate.scalingProblems > 0
+            ? set.test.slice(0, p.evaluate.scalingProblems)
+            : set.test;
+          const samples = await scalingSamples(model, tok, chosen, {
+            samples: 2 * maxK,
+            temperature: p.evaluate.scalingTemperature,
+            maxAttemptTokens: p.decode.maxAttemptTokens,
+            verifier: set.info.verifier,
+            sampler,
+          });
+          await writeJsonl(`${ctx.outDir}/scaling_samples.jsonl`, samples);
+          const curve = scalingCurve(samples, {
+            ks,
+            bootstrap: { resamples: p.evaluate.bootstrap, seed: 0 },
+          });
+          await Deno.writeTextFile(
+            `${ctx.outDir}/scaling.json`,
+            JSON.stringify(curve, null, 2) + "\n",
+          );
+        }
+      });
       model.dispose();
     },
   });

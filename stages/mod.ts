@@ -125,6 +125,7 @@ export const pipeline = definePipeline({
   presets: {
     default: new URL("../presets/default.yaml", import.meta.url),
     smoke: new URL("../presets/smoke.yaml", import.meta.url),
+    second_guess: new URL("../presets/second_guess.yaml", import.meta.url),
   },
   stages: buildStages,
   module: import.meta.url,

@@ -13,6 +13,7 @@ import { base } from "./base.ts";
 /** The rollouts stage's params. */
 export const RolloutsParams = z.object({
   backend: ExperimentConfig.shape.backend,
+  workers: ExperimentConfig.shape.workers,
   decode: DecodeConfig,
   rollouts: RolloutsConfig,
 });
@@ -25,22 +26,28 @@ export const rollouts = defineStage({
   inputs: { problems, base },
   params: RolloutsParams,
   async run(ctx) {
-    const { startTensorStage } = await import("../score/runtime.ts");
+    const { startTensorStage, withWorkerPool } = await import("../score/runtime.ts");
     const { readProblemSet, writeJsonl } = await import("../score/io.ts");
     const { loadPolicy } = await import("../score/policy.ts");
     const { collectRollouts } = await import("../score/rollouts.ts");
-    await startTensorStage(ctx, ctx.params.backend);
+    const backend = await startTensorStage(ctx, ctx.params.backend);
     const { rollouts: r, decode } = ctx.params;
     const set = await readProblemSet(ctx.input("problems"));
     const { model, tok } = await loadPolicy(ctx.input("base"), { trainable: false });
     const chosen = r.problems > 0 ? set.train.slice(0, r.problems) : set.train;
-    const records = await collectRollouts(model, tok, chosen, {
-      samplesPerProblem: r.samplesPerProblem,
-      temperature: r.temperature,
-      maxAttemptTokens: decode.maxAttemptTokens,
-      seed: 7,
-      verifier: set.info.verifier,
-    });
+    const records = await withWorkerPool(
+      model,
+      { backend, workers: ctx.params.workers },
+      (sampler) =>
+        collectRollouts(model, tok, chosen, {
+          samplesPerProblem: r.samplesPerProblem,
+          temperature: r.temperature,
+          maxAttemptTokens: decode.maxAttemptTokens,
+          seed: 7,
+          verifier: set.info.verifier,
+          sampler,
+        }),
+    );
     await writeJsonl(`${ctx.outDir}/rollouts.jsonl`, records);
     const rate = (f: (x: (typeof records)[number]) => boolean) =>
       records.filter(f).length / records.length;

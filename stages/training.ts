@@ -70,7 +70,7 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
       };
     },
     async run(ctx) {
-      const { startTensorStage, withGradientPool } = await import("../score/runtime.ts");
+      const { startTensorStage, withWorkerPool } = await import("../score/runtime.ts");
       const { readProblemSet } = await import("../score/io.ts");
       const { loadPolicy, savePolicy } = await import("../score/policy.ts");
       const { runRl } = await import("../score/rl.ts");
@@ -82,12 +82,13 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
       const { model: policy, tok } = await loadPolicy(ctx.input("init"), { trainable: true });
       const { model: ref } = await loadPolicy(ctx.input("base"), { trainable: false });
       const opt = new AdamW({ lr: p.lr, warmupSteps: 0, clipNorm: 1 });
-      await withGradientPool(
+      await withWorkerPool(
         policy,
         { backend, workers: p.workers, ref },
         (parallel) =>
           runRl(policy, ref, opt, tok, set.train, {
             parallel,
+            sampler: parallel,
             objective: p.objective,
             steps: p.steps,
             problemsPerStep: p.problemsPerStep,
@@ -157,7 +158,7 @@ export function sftStage(
       };
     },
     async run(ctx) {
-      const { startTensorStage, withGradientPool } = await import("../score/runtime.ts");
+      const { startTensorStage, withWorkerPool } = await import("../score/runtime.ts");
       const { readJsonl, readProblemSet } = await import("../score/io.ts");
       const { loadPolicy, savePolicy } = await import("../score/policy.ts");
       const { collectRollouts, RolloutRecord } = await import("../score/rollouts.ts");
@@ -177,9 +178,9 @@ export function sftStage(
         : null;
       const rounds = kind === "star" ? p.sft.starRounds : 1;
       let step = 0;
-      // One Worker pool for every round: it ships the current weights with each step, so the
-      // rollouts collected between rounds on the main thread never see stale workers.
-      await withGradientPool(model, { backend, workers: p.workers }, async (parallel) => {
+      // One Worker pool for every round: it ships the current weights with each step and each
+      // sampling call, so the rollouts collected between rounds never see stale weights.
+      await withWorkerPool(model, { backend, workers: p.workers }, async (parallel) => {
         for (let round = 0; round < rounds; round++) {
           const data = round === 0 && given ? given : await collectRollouts(model, tok, chosen, {
             samplesPerProblem: p.rolloutSamples,
@@ -187,6 +188,7 @@ export function sftStage(
             maxAttemptTokens: p.decode.maxAttemptTokens,
             seed: p.seed * 1000 + round,
             verifier: set.info.verifier,
+            sampler: parallel,
           });
           const traces = kind === "star"
             ? starTraces(data)

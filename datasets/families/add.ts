@@ -11,6 +11,9 @@
  * Misconception: the carry into the leading (leftmost) column is forgotten — a `carry` slip at
  * that column, visible in the steps as a sum of 10 or more followed by a line without `+1`.
  *
+ * Second guess (a revision that changes a step it had right): the carry out of the units column
+ * is dropped in the tens column, where the units column carries.
+ *
  * @module
  */
 import type { Rng } from "../rng.ts";
@@ -71,6 +74,9 @@ export const addFamily: Family<AddParams> = {
     let carry = 0;
     for (let i = 0; i < width - 1; i++) carry = da[i] + db[i] + carry >= 10 ? 1 : 0;
     return carry ? { kind: "carry", at: width - 1 } : null;
+  },
+  secondGuess({ a, b }) {
+    return (a % 10) + (b % 10) >= 10 ? { kind: "carry", at: 1 } : null;
   },
   slips(p, rng) {
     const width = Math.max(String(p.a).length, String(p.b).length);

@@ -54,6 +54,12 @@ export interface Family<P> {
    * the habit makes every time it applies), or null where it does not apply. Optional.
    */
   misconception?(p: P): Slip | null;
+  /**
+   * The family's second-guessing habit for these parameters: one fixed slip that a solver asked
+   * to revise its answer makes when it changes a step it had right, or null where it does not
+   * apply. Optional.
+   */
+  secondGuess?(p: P): Slip | null;
 }
 
 /** Renders a slip as a short tag for records, e.g. `carry@2` or `digit@1:-1`. */

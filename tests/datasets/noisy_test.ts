@@ -6,6 +6,7 @@ import {
   LENGTH_BOUNDS,
   noisySolve,
   type Problem,
+  secondGuessSolve,
   slipRate,
 } from "../../datasets/mod.ts";
 import { checkIntegerAnswer } from "../../verifiers/integer.ts";
@@ -130,4 +131,37 @@ Deno.test("the systematic misconception drops the carry into add's leading colum
   for (const p of adds.filter((p) => !leadingCarry(p))) {
     assert.ok(noisySolve(p, rng, { base: 0, perLevel: 0, systematic: 1 }).correct, p.question);
   }
+});
+
+Deno.test("the second-guessing habit drops the units carry in add's tens column at its rate", () => {
+  const adds = train.filter((p) => p.family === "add");
+  const unitsCarry = (p: Problem) => {
+    const [a, b] = p.question.split("+").map(Number);
+    return (a % 10) + (b % 10) >= 10;
+  };
+  const applies = adds.filter(unitsCarry);
+  assert.ok(applies.length > 50 && applies.length < adds.length, `applies to ${applies.length}`);
+  const rng = createRng("second-guess");
+  let made = 0;
+  for (const p of applies) {
+    const a = secondGuessSolve(p, rng, { secondGuess: 0.6 });
+    if (a === null) continue;
+    made++;
+    assert.equal(a.correct, false);
+    assert.equal(a.slip, "carry@1");
+    assert.notEqual(checkIntegerAnswer(p.answer, a.text).equal, true, a.text);
+    // visible: the units line reaches 10, yet the tens line adds no carry
+    const lines = a.text.split("\n");
+    assert.ok(Number(lines[0].split("=")[1]) >= 10, a.text);
+    assert.doesNotMatch(lines[1], /^\d\+\d\+1=/, a.text);
+  }
+  const rate = made / applies.length;
+  assert.ok(Math.abs(rate - 0.6) < 0.1, `second-guess rate ${rate}`);
+  for (const p of adds.filter((p) => !unitsCarry(p))) {
+    assert.equal(secondGuessSolve(p, rng, { secondGuess: 1 }), null, p.question);
+  }
+  // off by default, and for families without the habit
+  assert.equal(secondGuessSolve(applies[0], rng), null);
+  const other = train.find((p) => p.family !== "add")!;
+  assert.equal(secondGuessSolve(other, rng, { secondGuess: 1 }), null);
 });

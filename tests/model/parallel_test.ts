@@ -5,6 +5,7 @@ import {
   GPT,
   type PolicyGradientBatch,
   Rng,
+  sample,
   selectBackend,
   tf,
   trainStep,
@@ -54,5 +55,41 @@ Deno.test("Worker-sharded gradients equal single-process gradients (pg batch wit
     pool.close();
     model.dispose();
     ref.dispose();
+  }
+});
+
+Deno.test("Worker-sharded sampling gives the tokens and log-probs of one sample call", async () => {
+  await selectBackend("wasm");
+  const model = new GPT(TINY);
+  const rng = new Rng(4);
+  // Prompts of different lengths, so each shard pads to its own width.
+  const prompts = Array.from(
+    { length: 7 },
+    (_, i) => Array.from({ length: 2 + (i * 3) % 5 }, () => rng.int(TINY.vocabSize)),
+  );
+  const pool = await WorkerPool.create(model, { workers: 2 });
+  try {
+    for (const temperature of [0, 1]) {
+      const opts = { maxNewTokens: 6, temperature, seed: 3, stopTokens: [1] };
+      const local = await sample(model, prompts, opts);
+      const sharded = await pool.sample(model, prompts, opts);
+      assert.deepEqual(sharded.tokens, local.tokens);
+      assert.deepEqual(sharded.stopped, local.stopped);
+      // Bit-identical: a row's arithmetic does not depend on the rows beside it.
+      assert.deepEqual(sharded.logprobs, local.logprobs);
+    }
+    // The pool samples the weights the model has now, not those it was created with.
+    const w = await model.getWeights();
+    for (const v of w.values()) v.forEach((x, i) => (v[i] = x * -1.5));
+    model.setWeights(w);
+    const opts = { maxNewTokens: 6, temperature: 0, seed: 3 };
+    assert.deepEqual(
+      (await pool.sample(model, prompts, opts)).tokens,
+      (await sample(model, prompts, opts)).tokens,
+    );
+    assert.deepEqual((await pool.sample(model, [], opts)).tokens, []);
+  } finally {
+    pool.close();
+    model.dispose();
   }
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createRng } from "../../datasets/mod.ts";
+import { createRng, generateProblems } from "../../datasets/mod.ts";
 import { charsetOf, noisyAttempt, slipLastNumber, verifyAttempt } from "../../score/task.ts";
 import { pairSftTraces, starTraces } from "../../score/sft.ts";
 import type { RolloutRecord } from "../../score/rollouts.ts";
@@ -45,6 +45,20 @@ Deno.test("noisy public-set attempts are wrong at roughly the configured rate", 
     assert.equal(a.correct, verifyAttempt("math", gsm, a.text).correct);
   }
   assert.ok(wrong > 2000 * 0.25 && wrong < 2000 * 0.35, `wrong ${wrong}`);
+});
+
+Deno.test("only a revision draws the second-guessing habit", () => {
+  const p = generateProblems({ nTrain: 200, nTest: 0, seed: 3, families: ["add"] }).train
+    .find((q) => {
+      const [a, b] = q.question.split("+").map(Number);
+      return (a % 10) + (b % 10) >= 10;
+    })!;
+  const noise = { base: 0, perLevel: 0, systematic: 0, secondGuess: 1 };
+  const rng = createRng(9);
+  assert.equal(noisyAttempt("integer", p, rng, noise).correct, true);
+  const revised = noisyAttempt("integer", p, rng, noise, { revision: true });
+  assert.equal(revised.correct, false);
+  assert.match(revised.text.split("\n")[1], /^\d\+\d=/);
 });
 
 Deno.test("charset is the sorted set of characters used", () => {

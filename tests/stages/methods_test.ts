@@ -52,3 +52,22 @@ Deno.test("the config accepts exactly the embedded families the datasets module 
   const listed = EmbeddedProblemsConfig.shape.families.unwrap().element.options;
   assert.deepEqual([...listed].sort(), [...FAMILY_NAMES].sort());
 });
+
+Deno.test("the second_guess preset is the default experiment with a second-guessing base", async () => {
+  const { loadConfig } = await import("../../pipeline/mod.ts");
+  const { pipeline } = await import("../../stages/mod.ts");
+  const load = async (preset: string) => (await loadConfig(pipeline, { preset })).config;
+  const def = await load("default"), sg = await load("second_guess");
+  const base = (c: Record<string, unknown>) =>
+    (c.base as { noise: { secondGuess: number } }).noise.secondGuess;
+  assert.equal(base(def), 0);
+  assert.equal(base(sg), 0.7);
+  // Everything else but the name and the seeds is the default's.
+  const strip = (c: Record<string, unknown>) => {
+    const { name: _n, seeds: _s, base: b, ...rest } = c;
+    const { noise, ...baseRest } = b as { noise: Record<string, unknown> };
+    const { secondGuess: _g, ...noiseRest } = noise;
+    return { ...rest, base: { ...baseRest, noise: noiseRest } };
+  };
+  assert.deepEqual(strip(sg), strip(def));
+});
