@@ -35,7 +35,7 @@ const { values: args } = parseArgs({
   },
 });
 const STEPS = Number(args.steps);
-const B = 32, T = 128, V = 48, NEW = 64, PROMPT = 8;
+const B = 32, T = 128, V = 48, NEW = 64, PROMPT = 8, EVAL_ROWS = 256;
 
 const SIZES: { label: string; cfg: GPTConfigInput }[] = [
   { label: "d128_L2", cfg: { vocabSize: V, ctxLen: T + 1, nLayer: 2, nHead: 4, dModel: 128 } },
@@ -96,9 +96,16 @@ async function timeTrain(model: GPT, pool?: WorkerPool): Promise<{ wall: number;
 
 /** Sampled tokens per second (best of 2 runs), in this process or over a Worker pool: wall
  * clock and per process CPU second (all threads). */
-async function timeSample(model: GPT, pool?: WorkerPool): Promise<{ wall: number; cpu: number }> {
+async function timeSample(
+  model: GPT,
+  pool?: WorkerPool,
+  rows = B,
+): Promise<{ wall: number; cpu: number }> {
   const rng = new Rng(5);
-  const prompts = Array.from({ length: B }, () => Array.from({ length: PROMPT }, () => rng.int(V)));
+  const prompts = Array.from(
+    { length: rows },
+    () => Array.from({ length: PROMPT }, () => rng.int(V)),
+  );
   const run = (maxNewTokens: number) =>
     pool
       ? pool.sample(model, prompts, { maxNewTokens, seed: 1 })
@@ -178,7 +185,7 @@ for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
   const trainTps = (B * T) / stepS, trainTpc = (B * T) / tr1.cpu;
   const smp = await timeSample(model);
   const sampleTps = smp.wall;
-  let w1 = NaN, w2 = NaN, c1 = NaN, c2 = NaN, s2 = NaN;
+  let w1 = NaN, w2 = NaN, c1 = NaN, c2 = NaN, s2 = NaN, big1 = NaN, big2 = NaN;
   if (choice.backend === "wasm") {
     // 1- and 2-worker pools measured in alternating rounds (best of 2 each), so that both see
     // the same background load on a shared machine.
@@ -192,6 +199,9 @@ for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
       if (b.wall < w2) [w2, c2] = [b.wall, b.cpu];
     }
     s2 = (await timeSample(model, p2)).wall;
+    // The pipeline samples evaluation and rollout prompts in chunks of 256 rows.
+    big1 = (await timeSample(model, undefined, EVAL_ROWS)).wall;
+    big2 = (await timeSample(model, p2, EVAL_ROWS)).wall;
     p1.close();
     p2.close();
   }
@@ -237,6 +247,13 @@ for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
   summary[`${label}_worker_cores_obtained_2w`] = Number.isNaN(w2) ? null : +(c2 / w2).toFixed(2);
   summary[`${label}_tfjs_sample_tok_s`] = Math.round(sampleTps);
   summary[`${label}_tfjs_sample_2workers_tok_s`] = Number.isNaN(s2) ? null : Math.round(s2);
+  if (!Number.isNaN(big2)) {
+    console.log(
+      `tfjs sample, ${EVAL_ROWS} rows (an evaluation chunk): ${big1.toFixed(0)} tok/s in one ` +
+        `process, ${big2.toFixed(0)} tok/s over 2 Workers (×${(big2 / big1).toFixed(2)})`,
+    );
+    summary[`${label}_tfjs_sample_${EVAL_ROWS}rows_2workers_speedup`] = +(big2 / big1).toFixed(3);
+  }
   summary[`${label}_tfjs_train_gflops`] = +gflops.toFixed(2);
   if (torch1) {
     const torches = [torch1, ...(torch2 ? [torch2] : [])];

@@ -110,19 +110,12 @@ export class WorkerPool implements GradientComputer {
     validateBatch(batch);
     const weights = [...(await model.getWeights())];
     const normalizer = Math.max(1, maskCount(batch));
-    const n = Math.min(this.size, batch.batch);
-    const parts: Promise<Reply>[] = [];
-    for (let i = 0; i < n; i++) {
-      const start = Math.floor((i * batch.batch) / n),
-        end = Math.floor(((i + 1) * batch.batch) / n);
-      parts.push(this.#workers[i].request({
-        type: "grads",
-        weights,
-        batch: sliceRows(batch, start, end),
-        normalizer,
-      }));
-    }
-    const replies = await Promise.all(parts);
+    const replies = await this.#onShards(batch.batch, (start, end) => ({
+      type: "grads",
+      weights,
+      batch: sliceRows(batch, start, end),
+      normalizer,
+    }));
     const grads = new Map<string, Float32Array>();
     for (const r of replies) {
       for (const [k, g] of r.grads!) {
@@ -144,21 +137,14 @@ export class WorkerPool implements GradientComputer {
     prompts: readonly (readonly number[])[],
     opts: SampleOptions,
   ): Promise<SampleResult> {
-    const n = Math.min(this.size, prompts.length);
     const weights = [...(await model.getWeights())];
     const offset = opts.rowOffset ?? 0;
-    const parts: Promise<Reply>[] = [];
-    for (let i = 0; i < n; i++) {
-      const start = Math.floor((i * prompts.length) / n),
-        end = Math.floor(((i + 1) * prompts.length) / n);
-      parts.push(this.#workers[i].request({
-        type: "sample",
-        weights,
-        prompts: prompts.slice(start, end).map((p) => [...p]),
-        opts: { ...opts, rowOffset: offset + start },
-      }));
-    }
-    const replies = await Promise.all(parts);
+    const replies = await this.#onShards(prompts.length, (start, end) => ({
+      type: "sample",
+      weights,
+      prompts: prompts.slice(start, end).map((p) => [...p]),
+      opts: { ...opts, rowOffset: offset + start },
+    }));
     const out: SampleResult = { tokens: [], logprobs: [], samplingLogprobs: [], stopped: [] };
     for (const r of replies) {
       const s = r.sampled!;
@@ -168,6 +154,19 @@ export class WorkerPool implements GradientComputer {
       out.stopped.push(...s.stopped);
     }
     return out;
+  }
+
+  /** Splits rows 0..rows−1 into contiguous shards, one per worker (fewer when there are fewer
+   * rows), sends each worker the request for its shard, and returns the replies in row order. */
+  #onShards(
+    rows: number,
+    request: (start: number, end: number) => WorkerRequest,
+  ): Promise<Reply[]> {
+    const n = Math.min(this.size, rows);
+    return Promise.all(Array.from({ length: n }, (_, i) => {
+      const start = Math.floor((i * rows) / n), end = Math.floor(((i + 1) * rows) / n);
+      return this.#workers[i].request(request(start, end));
+    }));
   }
 
   /** Terminates the workers. */

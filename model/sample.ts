@@ -55,7 +55,8 @@ function logSoftmax(logits: Float32Array, off: number, v: number, temp: number):
   return out;
 }
 
-/** Draws one id from a row of logits; returns [id, log-prob under the sampling distribution]. */
+/** Draws one id from a row of logits; returns [id, log-prob under the sampling distribution].
+ * `lp1` is the row's log-softmax at temperature 1 (reused when that is the temperature). */
 function drawToken(
   logits: Float32Array,
   off: number,
@@ -63,13 +64,14 @@ function drawToken(
   temperature: number,
   topK: number,
   rng: Rng,
+  lp1: Float64Array,
 ): [number, number] {
   if (temperature === 0) {
     let best = 0;
     for (let j = 1; j < v; j++) if (logits[off + j] > logits[off + best]) best = j;
     return [best, 0];
   }
-  const lp = logSoftmax(logits, off, v, temperature);
+  const lp = temperature === 1 ? Float64Array.from(lp1) : logSoftmax(logits, off, v, temperature);
   let allowed: number[] | null = null;
   if (topK > 0 && topK < v) {
     allowed = [...Array(v).keys()].sort((a, b) => lp[b] - lp[a] || a - b).slice(0, topK);
@@ -181,10 +183,10 @@ export async function sample(
           next[r] = pad;
           continue;
         }
-        const [tok, slp] = drawToken(logits, r * v, v, temperature, topK, rngs[r]);
-        const lp1 = logSoftmax(logits, r * v, v, 1)[tok];
+        const lp1 = logSoftmax(logits, r * v, v, 1);
+        const [tok, slp] = drawToken(logits, r * v, v, temperature, topK, rngs[r], lp1);
         out.tokens[r].push(tok);
-        out.logprobs[r].push(lp1);
+        out.logprobs[r].push(lp1[tok]);
         out.samplingLogprobs[r].push(slp);
         if (stop.has(tok)) out.stopped[r] = true;
         else live++;
