@@ -14,7 +14,7 @@
 import { z } from "zod";
 import type { Rng } from "./rng.ts";
 import { FAMILIES, renderSolution } from "./families/registry.ts";
-import { slipTag } from "./families/types.ts";
+import { type Family, type Slip, slipTag } from "./families/types.ts";
 import type { Problem } from "./problems.ts";
 
 /** Zod schema of the noise configuration. */
@@ -50,15 +50,30 @@ export interface NoisyAttempt {
   slip?: string;
 }
 
-/** Produces one worked solution for a problem, with a slip at the configured level-dependent rate. */
-export function noisySolve(problem: Problem, rng: Rng, noise: NoiseConfig = {}): NoisyAttempt {
+/** The problem's family and its parsed parameters; `caller` names the function in the error. */
+// deno-lint-ignore no-explicit-any
+function familyParams(problem: Problem, caller: string): { fam: Family<any>; params: unknown } {
   const fam = FAMILIES[problem.family];
   const params = fam.parse(problem.question);
   if (params === null) {
     throw new Error(
-      `noisySolve: problem ${problem.id}: "${problem.question}" is not a ${problem.family} question`,
+      `${caller}: problem ${problem.id}: "${problem.question}" is not a ${problem.family} question`,
     );
   }
+  return { fam, params };
+}
+
+/** The worked solution with `slip`, as a wrong attempt; null when the slip leaves it right. */
+// deno-lint-ignore no-explicit-any
+function slipped(fam: Family<any>, params: unknown, slip: Slip, gold: bigint): NoisyAttempt | null {
+  const w = fam.work(params, slip);
+  if (w.answer === gold) return null;
+  return { text: renderSolution(w.steps, w.answer), correct: false, slip: slipTag(slip) };
+}
+
+/** Produces one worked solution for a problem, with a slip at the configured level-dependent rate. */
+export function noisySolve(problem: Problem, rng: Rng, noise: NoiseConfig = {}): NoisyAttempt {
+  const { fam, params } = familyParams(problem, "noisySolve");
   const gold = BigInt(problem.answer);
   const clean = () => {
     const w = fam.work(params);
@@ -67,17 +82,13 @@ export function noisySolve(problem: Problem, rng: Rng, noise: NoiseConfig = {}):
   const systematic = NoiseConfigSchema.parse(noise).systematic;
   const habit = systematic > 0 ? fam.misconception?.(params) ?? null : null;
   if (habit !== null && rng.bool(systematic)) {
-    const w = fam.work(params, habit);
-    if (w.answer !== gold) {
-      return { text: renderSolution(w.steps, w.answer), correct: false, slip: slipTag(habit) };
-    }
+    const a = slipped(fam, params, habit, gold);
+    if (a) return a;
   }
   if (!rng.bool(slipRate(problem.level, noise))) return clean();
   for (const slip of fam.slips(params, rng)) {
-    const w = fam.work(params, slip);
-    if (w.answer !== gold) {
-      return { text: renderSolution(w.steps, w.answer), correct: false, slip: slipTag(slip) };
-    }
+    const a = slipped(fam, params, slip, gold);
+    if (a) return a;
   }
   return clean();
 }
@@ -94,16 +105,8 @@ export function secondGuessSolve(
 ): NoisyAttempt | null {
   const rate = NoiseConfigSchema.parse(noise).secondGuess;
   if (rate <= 0) return null;
-  const fam = FAMILIES[problem.family];
-  const params = fam.parse(problem.question);
-  if (params === null) {
-    throw new Error(
-      `secondGuessSolve: problem ${problem.id}: "${problem.question}" is not a ${problem.family} question`,
-    );
-  }
+  const { fam, params } = familyParams(problem, "secondGuessSolve");
   const habit = fam.secondGuess?.(params) ?? null;
   if (habit === null || !rng.bool(rate)) return null;
-  const w = fam.work(params, habit);
-  if (w.answer === BigInt(problem.answer)) return null;
-  return { text: renderSolution(w.steps, w.answer), correct: false, slip: slipTag(habit) };
+  return slipped(fam, params, habit, BigInt(problem.answer));
 }

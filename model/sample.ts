@@ -71,10 +71,9 @@ function drawToken(
     for (let j = 1; j < v; j++) if (logits[off + j] > logits[off + best]) best = j;
     return [best, 0];
   }
-  const lp = temperature === 1 ? Float64Array.from(lp1) : logSoftmax(logits, off, v, temperature);
-  let allowed: number[] | null = null;
+  let lp = temperature === 1 ? lp1 : logSoftmax(logits, off, v, temperature);
   if (topK > 0 && topK < v) {
-    allowed = [...Array(v).keys()].sort((a, b) => lp[b] - lp[a] || a - b).slice(0, topK);
+    const allowed = [...Array(v).keys()].sort((a, b) => lp[b] - lp[a] || a - b).slice(0, topK);
     let mx = -Infinity;
     for (const j of allowed) mx = Math.max(mx, lp[j]);
     let s = 0;
@@ -82,7 +81,7 @@ function drawToken(
     const lse = mx + Math.log(s);
     const renorm = new Float64Array(v).fill(-Infinity);
     for (const j of allowed) renorm[j] = lp[j] - lse;
-    lp.set(renorm);
+    lp = renorm; // a new array: lp1 stays the caller's temperature-1 log-softmax
   }
   const u = rng.uniform();
   let acc = 0;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { GPT, SampleOptions, SampleResult, Tokenizer } from "../model/mod.ts";
+import type { GPT, sample, Tokenizer } from "../model/mod.ts";
 import type { Attempt } from "../metrics/mod.ts";
 import { decodeAttempt, firstPrompt, secondPrompt, stripEnd } from "./transcript.ts";
 import { type TaskProblem, type VerifierKind, verifyAttempt } from "./task.ts";
@@ -28,11 +28,7 @@ export interface DecodeOptions {
 
 /** Something that samples like `sample` from model/: in this process or over Workers. */
 export interface Sampler {
-  sample(
-    model: GPT,
-    prompts: readonly (readonly number[])[],
-    opts: SampleOptions,
-  ): Promise<SampleResult>;
+  sample: typeof sample;
 }
 
 /** Generated attempts for a list of questions, in order. */
