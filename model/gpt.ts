@@ -1,14 +1,15 @@
 /**
  * A decoder-only transformer (GPT): learned token and position embeddings, pre-norm blocks of
  * causal multi-head self-attention and a GELU MLP (tanh approximation), a final LayerNorm, and an
- * output projection tied to the token embedding. Reads top to bottom: parameters, init, the KV
- * cache, blocks, forward passes.
+ * output projection tied to the token embedding. Reads top to bottom: parameters, init, blocks,
+ * forward passes (full, prefill, cached step). The KV cache is kv_cache.ts; products are gemm.ts.
  */
 import { tf } from "./tf.ts";
 import { type GPTConfig, type GPTConfigInput, parseGPTConfig } from "./config.ts";
 import { deriveSeed, Rng } from "./prng.ts";
 import { bmm, embed, gelu, layerNorm, linear, matmul } from "./ops.ts";
 import { assertFitsBinding } from "./backend.ts";
+import { KVCache } from "./kv_cache.ts";
 
 /** Shape and init rule of one parameter. */
 interface ParamSpec {
@@ -63,144 +64,6 @@ export function initialWeights(c: GPTConfig): Map<string, Float32Array> {
     out.set(s.name, data);
   });
   return out;
-}
-
-/**
- * Per-layer key/value cache for batched decoding, kept in host memory with a fixed capacity
- * (prompt width + new tokens): keys as [B·H, cap, hd], values transposed as [B·H, hd, cap], so
- * both are the left operand of an untransposed batched matmul. Each step appends one column and
- * re-uploads; this replaces growing concats (quadratic copying) and works on every backend.
- */
-export class KVCache {
-  readonly batch: number;
-  readonly nHead: number;
-  readonly headDim: number;
-  readonly capacity: number;
-  /** Filled columns. */
-  length = 0;
-  /** 1 where a column holds a real (non-padding) key, per row: [B, cap]. */
-  readonly keyMask: Float32Array;
-  readonly #k: Float32Array[];
-  readonly #vT: Float32Array[];
-  #tensors: { k: tf.Tensor3D; vT: tf.Tensor3D }[] | null = null;
-  #bias: tf.Tensor3D | null = null;
-  /** Host copies of the embeddings and the transposed output projection, taken at prefill for
-   * host-side decoding steps (weights do not change while a batch is decoded). */
-  embeddings: { wte: Float32Array; wpe: Float32Array; wteT: tf.Tensor2D } | null = null;
-
-  /** An empty cache for `nLayer` layers. */
-  constructor(nLayer: number, batch: number, nHead: number, headDim: number, capacity: number) {
-    this.batch = batch;
-    this.nHead = nHead;
-    this.headDim = headDim;
-    this.capacity = capacity;
-    this.keyMask = new Float32Array(batch * capacity);
-    const n = batch * nHead * headDim * capacity;
-    this.#k = Array.from({ length: nLayer }, () => new Float32Array(n));
-    this.#vT = Array.from({ length: nLayer }, () => new Float32Array(n));
-  }
-
-  /** Writes `cols` columns starting at `start` for one layer from k, v heads [B·H, cols, hd]. */
-  write(layer: number, start: number, cols: number, k: Float32Array, v: Float32Array): void {
-    const { capacity: cap, headDim: hd } = this;
-    if (start + cols > cap) {
-      throw new Error(`KVCache: ${start + cols} columns exceed capacity ${cap}`);
-    }
-    const K = this.#k[layer], VT = this.#vT[layer];
-    const rows = this.batch * this.nHead;
-    for (let r = 0; r < rows; r++) {
-      K.set(k.subarray(r * cols * hd, (r + 1) * cols * hd), (r * cap + start) * hd);
-      for (let j = 0; j < cols; j++) {
-        const src = (r * cols + j) * hd;
-        for (let c = 0; c < hd; c++) VT[(r * hd + c) * cap + start + j] = v[src + c];
-      }
-    }
-    this.#release();
-  }
-
-  /**
-   * Attention of one new query per row over columns 0..col (inclusive) of layer `layer`, on the
-   * host: q is [B·H, hd] (= [B, d] row-major), returns y in the same layout. Padding columns
-   * (keyMask 0) are skipped. Used on wasm and cpu, where reading q back is cheap; it replaces two
-   * batched matrix–vector products that tfjs-wasm runs in a scalar loop.
-   */
-  attendHost(layer: number, q: Float32Array, col: number): Float32Array {
-    const { capacity: cap, headDim: hd, nHead } = this;
-    const K = this.#k[layer], VT = this.#vT[layer], mask = this.keyMask;
-    const rows = this.batch * nHead, scale = 1 / Math.sqrt(hd);
-    const y = new Float32Array(rows * hd);
-    const s = new Float64Array(col + 1);
-    for (let r = 0; r < rows; r++) {
-      const qo = r * hd, ko = r * cap * hd, mo = ((r / nHead) | 0) * cap;
-      let mx = -Infinity;
-      for (let j = 0; j <= col; j++) {
-        if (mask[mo + j] === 0) {
-          s[j] = -Infinity;
-          continue;
-        }
-        let acc = 0;
-        const kj = ko + j * hd;
-        for (let c = 0; c < hd; c++) acc += K[kj + c] * q[qo + c];
-        s[j] = acc * scale;
-        if (s[j] > mx) mx = s[j];
-      }
-      let sum = 0;
-      for (let j = 0; j <= col; j++) {
-        const e = s[j] === -Infinity ? 0 : Math.exp(s[j] - mx);
-        s[j] = e;
-        sum += e;
-      }
-      const vo = r * hd * cap;
-      for (let c = 0; c < hd; c++) {
-        let acc = 0;
-        const vc = vo + c * cap;
-        for (let j = 0; j <= col; j++) acc += VT[vc + j] * s[j];
-        y[qo + c] = acc / sum;
-      }
-    }
-    return y;
-  }
-
-  /** Device tensors of one layer (uploaded after the last write). */
-  tensors(layer: number): { k: tf.Tensor3D; vT: tf.Tensor3D } {
-    if (!this.#tensors) {
-      const rows = this.batch * this.nHead, cap = this.capacity, hd = this.headDim;
-      this.#tensors = this.#k.map((k, i) => ({
-        k: tf.tensor3d(k, [rows, cap, hd]),
-        vT: tf.tensor3d(this.#vT[i], [rows, hd, cap]),
-      }));
-    }
-    return this.#tensors[layer];
-  }
-
-  /** Additive key bias [B, 1, cap+1]: filled real columns 0, others −1e9, last (current) 0. */
-  bias(): tf.Tensor3D {
-    if (!this.#bias) {
-      const cap = this.capacity, data = new Float32Array(this.batch * (cap + 1)).fill(-1e9);
-      for (let r = 0; r < this.batch; r++) {
-        for (let j = 0; j < this.length; j++) {
-          if (this.keyMask[r * cap + j] > 0) data[r * (cap + 1) + j] = 0;
-        }
-        data[r * (cap + 1) + cap] = 0;
-      }
-      this.#bias = tf.tensor3d(data, [this.batch, 1, cap + 1]);
-    }
-    return this.#bias;
-  }
-
-  #release(): void {
-    if (this.#tensors) tf.dispose(this.#tensors.flatMap((t) => [t.k, t.vT]));
-    this.#tensors = null;
-    this.#bias?.dispose();
-    this.#bias = null;
-  }
-
-  /** Frees the device copies. */
-  dispose(): void {
-    this.#release();
-    this.embeddings?.wteT.dispose();
-    this.embeddings = null;
-  }
 }
 
 let modelCounter = 0;
@@ -349,27 +212,17 @@ export class GPT {
     ]);
   }
 
-  /** Splits keys [B·T, d] into transposed heads [B·H, hd, T]. */
-  #headsT(x: tf.Tensor2D, b: number, t: number): tf.Tensor3D {
-    const { nHead } = this.config, hd = this.config.dModel / nHead;
-    return tf.reshape(tf.transpose(tf.reshape(x, [b, t, nHead, hd]), [0, 2, 3, 1]), [
-      b * nHead,
-      hd,
-      t,
-    ]);
-  }
-
-  /** softmax(q·kᵀ/√hd + bias)·v for q [B·H,Tq,hd], kT [B·H,hd,Tk], v [B·H,Tk,hd] → [B·Tq, d]. */
+  /** softmax(q·kᵀ/√hd + bias)·v for q [B·H,Tq,hd], k and v [B·H,Tk,hd] → [B·Tq, d]. */
   #attend(
     q: tf.Tensor3D,
-    kT: tf.Tensor3D,
+    k: tf.Tensor3D,
     v: tf.Tensor3D,
     b: number,
     bias: tf.Tensor[],
   ): tf.Tensor2D {
     const { nHead, dModel } = this.config, hd = dModel / nHead;
-    const tq = q.shape[1], tk = kT.shape[2];
-    let s: tf.Tensor = tf.mul(bmm(q, kT), 1 / Math.sqrt(hd));
+    const tq = q.shape[1], tk = k.shape[1];
+    let s: tf.Tensor = tf.mul(bmm(q, k, { transposeB: true }), 1 / Math.sqrt(hd));
     if (bias.length > 0) {
       s = tf.reshape(s, [b, nHead, tq, tk]);
       for (const m of bias) s = tf.add(s, m);
@@ -439,7 +292,7 @@ export class GPT {
   /** Final LayerNorm and the tied output projection: x [N,d] → logits [N,V]. */
   #head(x: tf.Tensor2D): tf.Tensor2D {
     const h = layerNorm(x, this.#p("lnf.g") as tf.Tensor1D, this.#p("lnf.b") as tf.Tensor1D);
-    return matmul(h, tf.transpose(this.#p("wte")) as tf.Tensor2D);
+    return matmul(h, this.#p("wte") as tf.Tensor2D, { transposeB: true });
   }
 
   /**
@@ -461,7 +314,7 @@ export class GPT {
         const [q, k, v] = this.#qkv(i, x);
         const y = this.#attend(
           this.#heads(q, b, t),
-          this.#headsT(k, b, t),
+          this.#heads(k, b, t),
           this.#heads(v, b, t),
           b,
           bias,
@@ -475,7 +328,7 @@ export class GPT {
 
   /**
    * Runs a (left-padded) prompt batch ids [B,P] with per-row positions and key mask [B,P], and
-   * fills a new KV cache of `capacity` columns. Returns the last column's logits [B,V].
+   * fills a new KV cache of at least `capacity` columns. Returns the last column's logits [B,V].
    * Not differentiable (sampling only).
    */
   async prefill(
@@ -496,7 +349,7 @@ export class GPT {
         const vh = this.#heads(v, b, t);
         ks.push(tf.keep(this.#heads(k, b, t)));
         vs.push(tf.keep(vh));
-        const y = this.#attend(this.#heads(q, b, t), this.#headsT(k, b, t), vh, b, bias);
+        const y = this.#attend(this.#heads(q, b, t), this.#heads(k, b, t), vh, b, bias);
         x = tf.add(x, this.#outProj(i, y));
         x = tf.add(x, this.#mlp(i, x));
       }
@@ -507,7 +360,7 @@ export class GPT {
     try {
       const mask = (await keyMask.data()) as Float32Array;
       for (let r = 0; r < b; r++) {
-        cache.keyMask.set(mask.subarray(r * t, (r + 1) * t), r * capacity);
+        cache.keyMask.set(mask.subarray(r * t, (r + 1) * t), r * cache.capacity);
       }
       for (let i = 0; i < nLayer; i++) {
         cache.write(
@@ -541,7 +394,7 @@ export class GPT {
     opts: { hostAttention?: boolean } = {},
   ): Promise<tf.Tensor2D> {
     const backend = tf.getBackend();
-    if (opts.hostAttention ?? (backend === "wasm" || backend === "cpu")) {
+    if (opts.hostAttention ?? ((backend === "wasm" || backend === "cpu") && cache.hostAttention)) {
       return this.#stepHost(ids, positions, cache);
     }
     const b = ids.shape[0];
@@ -557,16 +410,22 @@ export class GPT {
         const vh = tf.reshape(v, [rows, hd]);
         ks.push(tf.keep(kh));
         vs.push(tf.keep(vh));
-        const { k: kc, vT } = cache.tensors(i);
+        const { kT, v: vc } = cache.tensors(i);
         // Scores against the cached keys [B·H, cap] and the current key [B·H, 1].
-        const sc = tf.reshape(bmm(kc, tf.reshape(qh, [rows, hd, 1])), [rows, cap]);
+        const sc = tf.reshape(bmm(kT, tf.reshape(qh, [rows, hd, 1]), { transposeA: true }), [
+          rows,
+          cap,
+        ]);
         const sn = tf.sum(tf.mul(qh, kh), -1, true);
         let s = tf.mul(tf.concat([sc, sn], 1), 1 / Math.sqrt(hd));
         s = tf.reshape(tf.add(tf.reshape(s, [b, nHead, cap + 1]), bias), [rows, cap + 1]);
         const att = tf.softmax(s);
         const ac = tf.reshape(tf.slice(att, [0, 0], [rows, cap]), [rows, cap, 1]);
         const an = tf.slice(att, [0, cap], [rows, 1]);
-        const y = tf.add(tf.reshape(bmm(vT, ac as tf.Tensor3D), [rows, hd]), tf.mul(vh, an));
+        const y = tf.add(
+          tf.reshape(bmm(vc, ac as tf.Tensor3D, { transposeA: true }), [rows, hd]),
+          tf.mul(vh, an),
+        );
         x = tf.add(x, this.#outProj(i, tf.reshape(y, [b, dModel]) as tf.Tensor2D));
         x = tf.add(x, this.#mlp(i, x));
       }

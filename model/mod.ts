@@ -1,6 +1,7 @@
 /**
- * Public surface of the tensor core: backend selection, tokenizer, the GPT model, sampling,
- * objectives, AdamW, training steps, checkpoints and Worker data parallelism.
+ * Public surface of the tensor core: backend selection, tokenizer, the GPT model, its KV cache,
+ * sampling, objectives, AdamW, training steps, checkpoints, Worker data parallelism, and the
+ * matrix product the model runs on (gemm: a relaxed-SIMD kernel on wasm).
  * Import this module lazily from other folders (it loads tfjs).
  *
  * A SCoRe-style step, in outline:
@@ -41,7 +42,8 @@ export {
 } from "./tokenizer.ts";
 export { deriveSeed, mix32, Rng } from "./prng.ts";
 export { GPTConfig, type GPTConfigInput, parseGPTConfig } from "./config.ts";
-export { GPT, type GPTOptions, initialWeights, KVCache, paramSpecs } from "./gpt.ts";
+export { GPT, type GPTOptions, initialWeights, paramSpecs } from "./gpt.ts";
+export { KVCache } from "./kv_cache.ts";
 export { sample, type SampleOptions, type SampleResult } from "./sample.ts";
 export { scoreSequences, type SequenceScores } from "./score.ts";
 export {
@@ -83,3 +85,4 @@ export {
   saveCheckpoint,
 } from "./checkpoint.ts";
 export { WorkerPool } from "./parallel.ts";
+export { gemm, GEMM_SUPPORTED, type GemmOptions } from "./gemm.ts";

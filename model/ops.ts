@@ -1,108 +1,22 @@
 /**
- * Differentiable building blocks tuned for tfjs-wasm: matmuls whose forward and backward passes
- * use only plain (untransposed) matmuls after explicit transposes, so wasm stays on XNNPACK;
- * embedding lookup as a one-hot matmul (the gather gradient has no wasm kernel).
+ * Differentiable building blocks tuned for tfjs-wasm: products through gemm.ts (transposed
+ * operands read in place, the bias fused), layer normalisation with a hand-written gradient, a
+ * GELU made of fast kernels, embedding lookup as a one-hot product (the gather gradient has no
+ * wasm kernel), and wasm kernels that replace slow stock ones (Identity, Transpose).
  */
 import { tf } from "./tf.ts";
+import { columnSums, gemm, type GemmOptions } from "./gemm.ts";
 
-/** Whether a gradient tape is recording (inside tf.grads / tf.variableGrads). Outside one, the
- * ops below skip their custom-gradient wrappers and use fused kernels (inference). */
+/** Whether a gradient tape is recording (inside tf.grads / tf.variableGrads). Outside one,
+ * layerNorm skips its custom-gradient wrapper and runs one fused kernel (inference). */
 export function taping(): boolean {
   return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
 }
 
-const matmulGrad: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
-  // deno-lint-ignore no-explicit-any
-  ((a: tf.Tensor2D, b: tf.Tensor2D, save: any) => {
-    save([a, b]);
-    return {
-      value: tf.matMul(a, b),
-      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-        const [sa, sb] = saved as tf.Tensor2D[];
-        return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)];
-      },
-    };
-  }) as never,
-) as never;
-
-/** a [M,K] × b [K,N] → [M,N]; the gradient uses explicit transposes and plain matmuls. */
-export function matmul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return taping() ? matmulGrad(a, b) : tf.matMul(a, b);
+/** a [M,K] × b [K,N] → [M,N] (differentiable; see gemm.ts). */
+export function matmul(a: tf.Tensor2D, b: tf.Tensor2D, opts: GemmOptions = {}): tf.Tensor2D {
+  return gemm(a, b, opts);
 }
-
-/** Name of the wasm kernel that runs a batched matmul as one XNNPACK matmul per batch slice. */
-export const XNN_BMM = "ScoreXnnBatchMatMul";
-
-/** Batch slices with fewer rows or columns than this use the stock kernel (XNNPACK's per-call
- * setup wins only for larger slices; decoding steps are matrix–vector products). */
-export const XNN_BMM_MIN_ROWS = 8;
-
-interface WasmBackendInternals {
-  wasm: {
-    cwrap(name: string, ret: null, args: string[]): (...a: unknown[]) => void;
-    tfjs: {
-      registerTensor(id: number, size: number, offset: number): void;
-      disposeData(id: number): void;
-    };
-  };
-  dataIdMap: { get(id: unknown): { memoryOffset: number } };
-  dataIdNextNumber: number;
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-}
-
-const wasmBmmFns = new WeakMap<object, (...a: unknown[]) => void>();
-
-/**
- * tfjs-wasm runs batched matmuls in a scalar loop; only batch-1 untransposed matmuls reach
- * XNNPACK. This kernel registers a temporary tensor id per batch slice (a view into the same wasm
- * memory, no copy) and calls the backend's own BatchMatMul on each slice, which takes the
- * XNNPACK path. 3–4× faster for attention-sized slices.
- */
-function xnnBatchMatMul(
-  { inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown },
-): tf.TensorInfo {
-  const be = backend as WasmBackendInternals;
-  let call = wasmBmmFns.get(be);
-  if (!call) {
-    call = be.wasm.cwrap("BatchMatMul", null, [
-      "number",
-      "array",
-      "number",
-      "number",
-      "array",
-      "number",
-      "number",
-      "number",
-      "number",
-    ]);
-    wasmBmmFns.set(be, call);
-  }
-  const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-  const [bt, m, k] = a.shape, n = b.shape[2];
-  const out = be.makeOutput([bt, m, n], "float32");
-  const ao = be.dataIdMap.get(a.dataId).memoryOffset;
-  const bo = be.dataIdMap.get(b.dataId).memoryOffset;
-  const oo = be.dataIdMap.get(out.dataId).memoryOffset;
-  const sa = new Uint8Array(new Int32Array([1, m, k]).buffer);
-  const sb = new Uint8Array(new Int32Array([1, k, n]).buffer);
-  for (let i = 0; i < bt; i++) {
-    const ia = be.dataIdNextNumber++, ib = be.dataIdNextNumber++, io = be.dataIdNextNumber++;
-    be.wasm.tfjs.registerTensor(ia, m * k, ao + i * m * k * 4);
-    be.wasm.tfjs.registerTensor(ib, k * n, bo + i * k * n * 4);
-    be.wasm.tfjs.registerTensor(io, m * n, oo + i * m * n * 4);
-    call(ia, sa, 3, ib, sb, 3, false, false, io);
-    be.wasm.tfjs.disposeData(ia);
-    be.wasm.tfjs.disposeData(ib);
-    be.wasm.tfjs.disposeData(io);
-  }
-  return out;
-}
-
-tf.registerKernel({
-  kernelName: XNN_BMM,
-  backendName: "wasm",
-  kernelFunc: xnnBatchMatMul as never,
-});
 
 /** tfjs-wasm's Identity kernel copies memory, and the autodiff tape clones every tensor it saves
  * for the backward pass through it; tensors are immutable, so sharing the buffer (as reshape
@@ -120,6 +34,11 @@ tf.registerKernel({
   backendName: "wasm",
   kernelFunc: shareIdentity as never,
 });
+
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
 
 /** Matrices with at least this many elements take the blocked JS transpose on wasm. */
 export const JS_TRANSPOSE_MIN = 4096;
@@ -146,9 +65,7 @@ function blockedTranspose(
   if (!swapsLastTwo || x.dtype !== "float32" || r * c < JS_TRANSPOSE_MIN) {
     return stockTranspose!(args as never);
   }
-  const be = args.backend as WasmBackendInternals & {
-    typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  };
+  const be = args.backend as WasmHeap;
   const out = be.makeOutput(perm.map((p) => x.shape[p]), "float32");
   const xv = be.typedArrayFromHeap(x), ov = be.typedArrayFromHeap(out);
   const slices = x.shape.slice(0, rank - 2).reduce((a, b) => a * b, 1);
@@ -185,9 +102,7 @@ export const WASM_LAYER_NORM = "ScoreLayerNorm";
 function wasmLayerNorm(
   { inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown },
 ): tf.TensorInfo {
-  const be = backend as WasmBackendInternals & {
-    typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  };
+  const be = backend as WasmHeap;
   const { x, g, b } = inputs as { x: tf.TensorInfo; g: tf.TensorInfo; b: tf.TensorInfo };
   const d = x.shape[x.shape.length - 1], n = x.shape.reduce((p, q) => p * q, 1) / d;
   const out = be.makeOutput(x.shape, "float32");
@@ -216,65 +131,15 @@ tf.registerKernel({
   kernelFunc: wasmLayerNorm as never,
 });
 
-/** Untransposed batched matmul, routed to XNNPACK slices on wasm when slices are large enough. */
-export function rawBmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  if (
-    tf.getBackend() === "wasm" && a.shape[1] >= XNN_BMM_MIN_ROWS &&
-    b.shape[2] >= XNN_BMM_MIN_ROWS &&
-    a.shape[0] === b.shape[0]
-  ) {
-    return tf.engine().runKernel(XNN_BMM, { a, b }, {}) as tf.Tensor3D;
-  }
-  return tf.matMul(a, b);
+/** Batched a [B,M,K] × b [B,K,N] → [B,M,N], either operand optionally transposed
+ * (differentiable; see gemm.ts). */
+export function bmm(a: tf.Tensor3D, b: tf.Tensor3D, opts: GemmOptions = {}): tf.Tensor3D {
+  return gemm(a, b, opts);
 }
 
-/** Batched a [B,M,K] × b [B,K,N] → [B,M,N]; forward and gradient use untransposed matmuls. */
-export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
-  return taping() ? bmmGrad(a, b) : rawBmm(a, b);
-}
-
-const bmmGrad: (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D = tf.customGrad(
-  // deno-lint-ignore no-explicit-any
-  ((a: tf.Tensor3D, b: tf.Tensor3D, save: any) => {
-    save([a, b]);
-    return {
-      value: rawBmm(a, b),
-      gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
-        const [sa, sb] = saved as tf.Tensor3D[];
-        return [
-          rawBmm(dy, tf.transpose(sb, [0, 2, 1])),
-          rawBmm(tf.transpose(sa, [0, 2, 1]), dy),
-        ];
-      },
-    };
-  }) as never,
-) as never;
-
-/** Column sums of x [N,C] → [C] as ones[1,N]·x (a plain matmul: fast on wasm, where a Sum over
- * axis 0 is ~10× slower). */
-export function colSum(x: tf.Tensor2D): tf.Tensor1D {
-  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
-}
-
-const linearBias: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D = tf.customGrad(
-  // deno-lint-ignore no-explicit-any
-  ((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: any) => {
-    save([x, w]);
-    return {
-      value: tf.add(tf.matMul(x, w), b),
-      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-        const [sx, sw] = saved as tf.Tensor2D[];
-        return [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy), colSum(dy)];
-      },
-    };
-  }) as never,
-) as never;
-
-/** x [N,in] · w [in,out] + b [out]; the bias gradient is a ones-matmul, not a Sum. (tfjs's
- * fused matmul+bias was slower here: its wrapper adds reshapes costing more than the add.) */
+/** x [N,in] · w [in,out] + b [out], the bias added inside the product kernel on wasm. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-  if (!b) return matmul(x, w);
-  return taping() ? linearBias(x, w, b) : tf.add(tf.matMul(x, w), b);
+  return gemm(x, w, { bias: b });
 }
 
 /** Layer normalisation over the last axis of x [N,d] with gain g and bias b (eps 1e-5);
@@ -306,7 +171,7 @@ const layerNormGrad: (x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tens
           const m1 = tf.mean(dxhat, -1, true);
           const m2 = tf.mean(tf.mul(dxhat, sxhat), -1, true);
           const dx = tf.mul(tf.sub(tf.sub(dxhat, m1), tf.mul(sxhat, m2)), srstd);
-          return [dx, colSum(tf.mul(dy, sxhat) as tf.Tensor2D), colSum(dy)];
+          return [dx, columnSums(tf.mul(dy, sxhat) as tf.Tensor2D), columnSums(dy)];
         },
       };
     }) as never,

@@ -3,7 +3,8 @@
  * gets its own positions and a key mask, so a row's tokens are the same whatever its batch.
  */
 import { tf } from "./tf.ts";
-import type { GPT, KVCache } from "./gpt.ts";
+import type { GPT } from "./gpt.ts";
+import type { KVCache } from "./kv_cache.ts";
 import { deriveSeed, Rng } from "./prng.ts";
 import { checkWebGpuErrors } from "./backend.ts";
 

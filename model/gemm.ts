@@ -1,0 +1,224 @@
+/**
+ * Matrix products for the model: `gemm(a, b, {transposeA, transposeB, bias})`, differentiable,
+ * on every backend. On wasm it runs the relaxed-SIMD kernel of gemm_wat.ts inside tfjs-wasm's
+ * own memory (no copies, no transposes: operands are read through strides); elsewhere it is
+ * tfjs's matMul (plus the bias).
+ */
+import { tf } from "./tf.ts";
+import { GEMM_WASM_BASE64 } from "./gemm_wasm.ts";
+import { gemmScratchBytes } from "./gemm_wat.ts";
+
+/** Name of the wasm kernel (inputs a, b and optionally bias; attrs transposeA, transposeB). */
+export const SCORE_GEMM = "ScoreGemm";
+
+/** Options of {@link gemm}. */
+export interface GemmOptions {
+  /** Use aᵀ (the last two axes swapped). */
+  transposeA?: boolean;
+  /** Use bᵀ (the last two axes swapped). */
+  transposeB?: boolean;
+  /** Added to every row of the product (rank-2 products only). */
+  bias?: tf.Tensor1D;
+}
+
+/** `gemm` of gemm_wat.ts: byte offsets and strides (see there). */
+export type GemmFn = (
+  a: number,
+  rsA: number,
+  csA: number,
+  b: number,
+  rsB: number,
+  csB: number,
+  c: number,
+  m: number,
+  n: number,
+  k: number,
+  bias: number,
+  scratch: number,
+) => void;
+
+/** `gemm_batched` of gemm_wat.ts: {@link GemmFn}'s arguments, then the number of products and
+ * the byte steps of a, b and c between products. */
+export type GemmBatchedFn = (
+  ...args: [...Parameters<GemmFn>, count: number, stepA: number, stepB: number, stepC: number]
+) => void;
+
+/** The module's exports over one memory. */
+export interface GemmModule {
+  gemm: GemmFn;
+  gemmBatched: GemmBatchedFn;
+}
+
+interface WasmBackend {
+  wasm: {
+    asm: { memory: WebAssembly.Memory };
+    _malloc(bytes: number): number;
+    _free(ptr: number): void;
+  };
+  dataIdMap: { get(id: unknown): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+}
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const bytes = decodeBase64(GEMM_WASM_BASE64);
+
+/** Whether this runtime validates the module (WebAssembly relaxed SIMD; Deno ≥ 1.36 has it).
+ * Without it, gemm on wasm falls back to explicit transposes and tfjs's matMul. */
+export const GEMM_SUPPORTED: boolean = WebAssembly.validate(bytes);
+
+let compiled: WebAssembly.Module | null = null;
+const instances = new WeakMap<object, GemmModule>();
+
+/** The module instantiated over `memory` (synchronous; the module is compiled once). Throws
+ * when {@link GEMM_SUPPORTED} is false. */
+export function instantiateGemm(memory: WebAssembly.Memory): GemmModule {
+  compiled ??= new WebAssembly.Module(bytes);
+  const { exports } = new WebAssembly.Instance(compiled, { env: { memory } });
+  return { gemm: exports.gemm as GemmFn, gemmBatched: exports.gemm_batched as GemmBatchedFn };
+}
+
+/** The module instantiated over a wasm backend's memory (one instance per backend). */
+function gemmOf(be: WasmBackend): GemmModule {
+  let mod = instances.get(be);
+  if (!mod) {
+    mod = instantiateGemm(be.wasm.asm.memory);
+    instances.set(be, mod);
+  }
+  return mod;
+}
+
+/** Rows, inner size and columns of op(a)·op(b) for the last two axes. */
+function dims(a: number[], b: number[], ta: boolean, tb: boolean): [number, number, number] {
+  const r = a.length;
+  const m = ta ? a[r - 1] : a[r - 2], k = ta ? a[r - 2] : a[r - 1];
+  const kb = tb ? b[r - 1] : b[r - 2], n = tb ? b[r - 2] : b[r - 1];
+  if (k !== kb) throw new Error(`gemm: inner sizes differ (${a} × ${b}, ta=${ta}, tb=${tb})`);
+  return [m, k, n];
+}
+
+function gemmKernel(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): tf.TensorInfo {
+  const be = args.backend as WasmBackend;
+  const { a, b, bias } = args.inputs as {
+    a: tf.TensorInfo;
+    b: tf.TensorInfo;
+    bias?: tf.TensorInfo;
+  };
+  const { transposeA: ta, transposeB: tb } = args.attrs as unknown as {
+    transposeA: boolean;
+    transposeB: boolean;
+  };
+  const [m, k, n] = dims(a.shape, b.shape, ta, tb);
+  const batch = a.shape.length === 3 ? a.shape[0] : 1;
+  const out = be.makeOutput(a.shape.length === 3 ? [batch, m, n] : [m, n], "float32");
+  if (m === 0 || n === 0) return out;
+  const { gemmBatched } = gemmOf(be);
+  const scratch = be.wasm._malloc(gemmScratchBytes(k));
+  try {
+    const ao = be.dataIdMap.get(a.dataId).memoryOffset;
+    const bo = be.dataIdMap.get(b.dataId).memoryOffset;
+    const co = be.dataIdMap.get(out.dataId).memoryOffset;
+    const biasO = bias ? be.dataIdMap.get(bias.dataId).memoryOffset : 0;
+    // Byte strides of element (i, k) of op(a) and (k, j) of op(b).
+    const [rsA, csA] = ta ? [4, m * 4] : [k * 4, 4];
+    const [rsB, csB] = tb ? [4, k * 4] : [n * 4, 4];
+    gemmBatched(
+      ao,
+      rsA,
+      csA,
+      bo,
+      rsB,
+      csB,
+      co,
+      m,
+      n,
+      k,
+      biasO,
+      scratch,
+      batch,
+      m * k * 4,
+      k * n * 4,
+      m * n * 4,
+    );
+  } finally {
+    be.wasm._free(scratch);
+  }
+  return out;
+}
+
+if (GEMM_SUPPORTED) {
+  tf.registerKernel({
+    kernelName: SCORE_GEMM,
+    backendName: "wasm",
+    kernelFunc: gemmKernel as never,
+  });
+  tf.registerGradient({
+    kernelName: SCORE_GEMM,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, saved, attrs) => {
+      const [a, b] = saved as tf.Tensor2D[];
+      const { transposeA: ta, transposeB: tb } = attrs as unknown as {
+        transposeA: boolean;
+        transposeB: boolean;
+      };
+      const g = dy as tf.Tensor2D;
+      // C = op(A)·op(B): dA = dC·op(B)ᵀ laid out as A is, dB = op(A)ᵀ·dC laid out as B is.
+      const grads: Record<string, () => tf.Tensor> = {
+        a: () =>
+          ta ? gemm(b, g, { transposeA: tb, transposeB: true }) : gemm(g, b, { transposeB: !tb }),
+        b: () =>
+          tb ? gemm(g, a, { transposeA: true, transposeB: ta }) : gemm(a, g, { transposeA: !ta }),
+      };
+      // (Only read when a bias was an input; the engine asks for the inputs' gradients.)
+      if (a.rank === 2) grads.bias = () => columnSums(g);
+      return grads;
+    },
+  });
+}
+
+/** Swaps the last two axes. */
+function swapLast(x: tf.Tensor): tf.Tensor {
+  const r = x.rank;
+  return tf.transpose(x, [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2]);
+}
+
+/**
+ * op(a)·op(b) (+ bias) for a, b of rank 2, or rank 3 with equal batch sizes; op swaps the last
+ * two axes when asked. Differentiable. On wasm this is one kernel that reads the operands in
+ * place (every backward product included); elsewhere tfjs's matMul.
+ */
+export function gemm<T extends tf.Tensor2D | tf.Tensor3D>(a: T, b: T, opts: GemmOptions = {}): T {
+  const ta = opts.transposeA ?? false, tb = opts.transposeB ?? false;
+  if (a.rank !== b.rank || (a.rank === 3 && a.shape[0] !== b.shape[0])) {
+    throw new Error(`gemm: operands ${a.shape} and ${b.shape} are not a (batched) product`);
+  }
+  if (opts.bias && a.rank !== 2) throw new Error("gemm: a bias needs rank-2 operands");
+  if (tf.getBackend() === "wasm") {
+    if (GEMM_SUPPORTED) {
+      const inputs: tf.NamedTensorMap = opts.bias ? { a, b, bias: opts.bias } : { a, b };
+      return tf.engine().runKernel(
+        SCORE_GEMM,
+        inputs,
+        { transposeA: ta, transposeB: tb } as never,
+      ) as T;
+    }
+    // tfjs-wasm runs transposed operands in a scalar loop: transpose explicitly first.
+    const y = tf.matMul(ta ? swapLast(a) : a, tb ? swapLast(b) : b);
+    return (opts.bias ? tf.add(y, opts.bias) : y) as T;
+  }
+  const y = tf.matMul(a, b, ta, tb);
+  return (opts.bias ? tf.add(y, opts.bias) : y) as T;
+}
+
+/** Column sums of x [N,C] → [C], as ones[1,N]·x (a product: fast on wasm, where a Sum over axis
+ * 0 is ~10× slower). */
+export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(gemm(tf.ones([1, x.shape[0]]) as tf.Tensor2D, x), [x.shape[1]]);
+}
