@@ -43,12 +43,6 @@ export type GemmBatchedFn = (
   ...args: [...Parameters<GemmFn>, count: number, stepA: number, stepB: number, stepC: number]
 ) => void;
 
-/** The module's exports over one memory. */
-export interface GemmModule {
-  gemm: GemmFn;
-  gemmBatched: GemmBatchedFn;
-}
-
 interface WasmBackend {
   wasm: {
     asm: { memory: WebAssembly.Memory };
@@ -59,38 +53,31 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
 }
 
-function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-const bytes = decodeBase64(GEMM_WASM_BASE64);
+const bytes = Uint8Array.fromBase64(GEMM_WASM_BASE64);
 
 /** Whether this runtime validates the module (WebAssembly relaxed SIMD; Deno ≥ 1.36 has it).
  * Without it, gemm on wasm falls back to explicit transposes and tfjs's matMul. */
 export const GEMM_SUPPORTED: boolean = WebAssembly.validate(bytes);
 
 let compiled: WebAssembly.Module | null = null;
-const instances = new WeakMap<object, GemmModule>();
+const instances = new WeakMap<object, GemmBatchedFn>();
 
-/** The module instantiated over `memory` (synchronous; the module is compiled once). Throws
- * when {@link GEMM_SUPPORTED} is false. */
-export function instantiateGemm(memory: WebAssembly.Memory): GemmModule {
+/** `gemm_batched` of the module instantiated over `memory` (synchronous; the module is compiled
+ * once). Throws when {@link GEMM_SUPPORTED} is false. */
+export function instantiateGemm(memory: WebAssembly.Memory): GemmBatchedFn {
   compiled ??= new WebAssembly.Module(bytes);
   const { exports } = new WebAssembly.Instance(compiled, { env: { memory } });
-  return { gemm: exports.gemm as GemmFn, gemmBatched: exports.gemm_batched as GemmBatchedFn };
+  return exports.gemm_batched as GemmBatchedFn;
 }
 
 /** The module instantiated over a wasm backend's memory (one instance per backend). */
-function gemmOf(be: WasmBackend): GemmModule {
-  let mod = instances.get(be);
-  if (!mod) {
-    mod = instantiateGemm(be.wasm.asm.memory);
-    instances.set(be, mod);
+function gemmOf(be: WasmBackend): GemmBatchedFn {
+  let fn = instances.get(be);
+  if (!fn) {
+    fn = instantiateGemm(be.wasm.asm.memory);
+    instances.set(be, fn);
   }
-  return mod;
+  return fn;
 }
 
 /** Rows, inner size and columns of op(a)·op(b) for the last two axes. */
@@ -119,7 +106,7 @@ function gemmKernel(
   const batch = a.shape.length === 3 ? a.shape[0] : 1;
   const out = be.makeOutput(a.shape.length === 3 ? [batch, m, n] : [m, n], "float32");
   if (m === 0 || n === 0) return out;
-  const { gemmBatched } = gemmOf(be);
+  const gemmBatched = gemmOf(be);
   const scratch = be.wasm._malloc(gemmScratchBytes(k));
   try {
     const ao = be.dataIdMap.get(a.dataId).memoryOffset;

@@ -7,7 +7,8 @@
 import { tf } from "./tf.ts";
 import { type GPTConfig, type GPTConfigInput, parseGPTConfig } from "./config.ts";
 import { deriveSeed, Rng } from "./prng.ts";
-import { bmm, embed, gelu, layerNorm, linear, matmul } from "./ops.ts";
+import { embed, gelu, layerNorm, linear } from "./ops.ts";
+import { gemm } from "./gemm.ts";
 import { assertFitsBinding } from "./backend.ts";
 import { KVCache } from "./kv_cache.ts";
 
@@ -222,13 +223,13 @@ export class GPT {
   ): tf.Tensor2D {
     const { nHead, dModel } = this.config, hd = dModel / nHead;
     const tq = q.shape[1], tk = k.shape[1];
-    let s: tf.Tensor = tf.mul(bmm(q, k, { transposeB: true }), 1 / Math.sqrt(hd));
+    let s: tf.Tensor = tf.mul(gemm(q, k, { transposeB: true }), 1 / Math.sqrt(hd));
     if (bias.length > 0) {
       s = tf.reshape(s, [b, nHead, tq, tk]);
       for (const m of bias) s = tf.add(s, m);
       s = tf.reshape(s, [b * nHead, tq, tk]);
     }
-    const y = bmm(tf.softmax(s) as tf.Tensor3D, v); // [B·H, Tq, hd]
+    const y = gemm(tf.softmax(s) as tf.Tensor3D, v); // [B·H, Tq, hd]
     return tf.reshape(tf.transpose(tf.reshape(y, [b, nHead, tq, hd]), [0, 2, 1, 3]), [
       b * tq,
       dModel,
@@ -292,7 +293,7 @@ export class GPT {
   /** Final LayerNorm and the tied output projection: x [N,d] → logits [N,V]. */
   #head(x: tf.Tensor2D): tf.Tensor2D {
     const h = layerNorm(x, this.#p("lnf.g") as tf.Tensor1D, this.#p("lnf.b") as tf.Tensor1D);
-    return matmul(h, this.#p("wte") as tf.Tensor2D, { transposeB: true });
+    return gemm(h, this.#p("wte") as tf.Tensor2D, { transposeB: true });
   }
 
   /**
@@ -375,7 +376,6 @@ export class GPT {
       cache.embeddings = {
         wte: (await this.#p("wte").data()) as Float32Array,
         wpe: (await this.#p("wpe").data()) as Float32Array,
-        wteT: tf.tidy(() => tf.transpose(this.#p("wte")) as tf.Tensor2D),
       };
     } finally {
       tf.dispose([...ks, ...vs]);
@@ -412,10 +412,13 @@ export class GPT {
         vs.push(tf.keep(vh));
         const { kT, v: vc } = cache.tensors(i);
         // Scores against the cached keys [B·H, cap] and the current key [B·H, 1].
-        const sc = tf.reshape(bmm(kT, tf.reshape(qh, [rows, hd, 1]), { transposeA: true }), [
-          rows,
-          cap,
-        ]);
+        const sc = tf.reshape(
+          gemm(kT, tf.reshape(qh, [rows, hd, 1]) as tf.Tensor3D, { transposeA: true }),
+          [
+            rows,
+            cap,
+          ],
+        );
         const sn = tf.sum(tf.mul(qh, kh), -1, true);
         let s = tf.mul(tf.concat([sc, sn], 1), 1 / Math.sqrt(hd));
         s = tf.reshape(tf.add(tf.reshape(s, [b, nHead, cap + 1]), bias), [rows, cap + 1]);
@@ -423,7 +426,7 @@ export class GPT {
         const ac = tf.reshape(tf.slice(att, [0, 0], [rows, cap]), [rows, cap, 1]);
         const an = tf.slice(att, [0, cap], [rows, 1]);
         const y = tf.add(
-          tf.reshape(bmm(vc, ac as tf.Tensor3D, { transposeA: true }), [rows, hd]),
+          tf.reshape(gemm(vc, ac as tf.Tensor3D, { transposeA: true }), [rows, hd]),
           tf.mul(vh, an),
         );
         x = tf.add(x, this.#outProj(i, tf.reshape(y, [b, dModel]) as tf.Tensor2D));
@@ -490,10 +493,7 @@ export class GPT {
       tf.dispose([x, y]);
       x = next;
     }
-    const logits = tf.tidy(() => {
-      const h = layerNorm(x, this.#p("lnf.g") as tf.Tensor1D, this.#p("lnf.b") as tf.Tensor1D);
-      return matmul(h, emb.wteT);
-    });
+    const logits = tf.tidy(() => this.#head(x));
     x.dispose();
     cache.length = col + 1;
     return logits;

@@ -3,7 +3,7 @@
  * host (wasm and cpu backends), with the products run by the GEMM module of gemm_wat.ts.
  */
 import { tf } from "./tf.ts";
-import { GEMM_SUPPORTED, type GemmModule, instantiateGemm } from "./gemm.ts";
+import { GEMM_SUPPORTED, type GemmBatchedFn, instantiateGemm } from "./gemm.ts";
 import { gemmScratchBytes } from "./gemm_wat.ts";
 
 /**
@@ -11,7 +11,8 @@ import { gemmScratchBytes } from "./gemm_wat.ts";
  * new tokens, rounded up to a multiple of 8), kept in a WebAssembly memory of its own: keys
  * transposed as [B·H, hd, cap] and values as [B·H, cap, hd], the layouts in which both attention
  * products read them in place (scores q·K over the filled columns, then p·V). Each step writes
- * one column; nothing is concatenated or re-uploaded. Device backends get tensors of the same layouts through {@link tensors}.
+ * one column and nothing is concatenated; device backends upload tensors of the same layouts
+ * through {@link tensors} after each write.
  */
 export class KVCache {
   readonly batch: number;
@@ -22,12 +23,12 @@ export class KVCache {
   length = 0;
   /** 1 where a column holds a real (non-padding) key, per row: [B, cap]. */
   readonly keyMask: Float32Array;
-  /** Host copies of the embeddings and the transposed output projection, taken at prefill for
-   * host-side decoding steps (weights do not change while a batch is decoded). */
-  embeddings: { wte: Float32Array; wpe: Float32Array; wteT: tf.Tensor2D } | null = null;
+  /** Host copies of the token and position embeddings, taken at prefill for host-side decoding
+   * steps (weights do not change while a batch is decoded). */
+  embeddings: { wte: Float32Array; wpe: Float32Array } | null = null;
 
   readonly #memory: WebAssembly.Memory;
-  readonly #gemm: GemmModule | null;
+  readonly #gemm: GemmBatchedFn | null;
   /** Byte offsets in #memory: keys and values per layer, then q, scores, y and GEMM scratch. */
   readonly #kT: number[];
   readonly #v: number[];
@@ -94,8 +95,8 @@ export class KVCache {
   /**
    * Attention of one new query per row over columns 0..col (inclusive) of layer `layer`: q is
    * [B·H, hd] (= [B, d] row-major), returns y in the same layout. Padding columns (keyMask 0) get
-   * no weight. Scores and outputs are two batched products in wasm; the softmax is computed in
-   * float64 between them.
+   * no weight. Scores and outputs are two batched products in wasm; between them the softmax takes
+   * its exponentials and sum in float64 and stores the probabilities as float32.
    */
   attendHost(layer: number, q: Float32Array, col: number): Float32Array {
     if (!this.#gemm) throw new Error("KVCache.attendHost needs WebAssembly relaxed SIMD");
@@ -105,7 +106,7 @@ export class KVCache {
     // Scores s_r = q_r · K_r over the filled columns, in whole panels (columns past n are
     // ignored): [1,hd] × [hd,n8] per row.
     const n8 = Math.min(cap, Math.ceil(n / 8) * 8);
-    this.#gemm.gemmBatched(
+    this.#gemm(
       this.#q,
       hd * 4,
       4,
@@ -140,7 +141,7 @@ export class KVCache {
       for (let j = 0; j < n; j++) s[o + j] *= inv;
     }
     // Outputs y_r = p_r · V_r: [1,n] × [n,hd] per row.
-    this.#gemm.gemmBatched(
+    this.#gemm(
       this.#s,
       cap * 4,
       4,
@@ -200,7 +201,6 @@ export class KVCache {
   /** Frees the device copies. */
   dispose(): void {
     this.#release();
-    this.embeddings?.wteT.dispose();
     this.embeddings = null;
   }
 }

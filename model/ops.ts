@@ -5,17 +5,12 @@
  * wasm kernel), and wasm kernels that replace slow stock ones (Identity, Transpose).
  */
 import { tf } from "./tf.ts";
-import { columnSums, gemm, type GemmOptions } from "./gemm.ts";
+import { columnSums, gemm } from "./gemm.ts";
 
 /** Whether a gradient tape is recording (inside tf.grads / tf.variableGrads). Outside one,
  * layerNorm skips its custom-gradient wrapper and runs one fused kernel (inference). */
 export function taping(): boolean {
   return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
-}
-
-/** a [M,K] × b [K,N] → [M,N] (differentiable; see gemm.ts). */
-export function matmul(a: tf.Tensor2D, b: tf.Tensor2D, opts: GemmOptions = {}): tf.Tensor2D {
-  return gemm(a, b, opts);
 }
 
 /** tfjs-wasm's Identity kernel copies memory, and the autodiff tape clones every tensor it saves
@@ -48,10 +43,11 @@ const stockTranspose = stockTransposeConfig?.kernelFunc;
 
 /**
  * tfjs-wasm's Transpose runs at ~9 ns per element on matrix-sized inputs (a [2048,384]
- * activation: 8 ms, as long as the matmul that consumes it). A swap of the last two axes — the
- * backward passes' x → xᵀ and the attention gradients' [B·H,T,T] → [B·H,T,T]ᵀ — is done here as a
- * cache-blocked copy over the wasm heap, 1.7–2.2× faster; every other permutation, and small
- * matrices, keep the stock kernel.
+ * activation: 8 ms). gemm.ts reads transposed operands in place, so the model transposes
+ * matrices only where gemm falls back to explicit transposes (a runtime without relaxed SIMD);
+ * there, and for any other caller, a swap of the last two axes is done here as a cache-blocked
+ * copy over the wasm heap, 1.7–2.2× faster; every other permutation, and small matrices, keep the
+ * stock kernel.
  */
 function blockedTranspose(
   args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
@@ -131,12 +127,6 @@ tf.registerKernel({
   kernelFunc: wasmLayerNorm as never,
 });
 
-/** Batched a [B,M,K] × b [B,K,N] → [B,M,N], either operand optionally transposed
- * (differentiable; see gemm.ts). */
-export function bmm(a: tf.Tensor3D, b: tf.Tensor3D, opts: GemmOptions = {}): tf.Tensor3D {
-  return gemm(a, b, opts);
-}
-
 /** x [N,in] · w [in,out] + b [out], the bias added inside the product kernel on wasm. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   return gemm(x, w, { bias: b });
@@ -193,5 +183,5 @@ export function oneHotF(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
 
 /** Embedding lookup table[ids] as oneHot(ids) × table (differentiable on every backend). */
 export function embed(ids: tf.Tensor1D, table: tf.Tensor2D): tf.Tensor2D {
-  return matmul(oneHotF(ids, table.shape[0]), table);
+  return gemm(oneHotF(ids, table.shape[0]), table);
 }
