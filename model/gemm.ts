@@ -43,41 +43,108 @@ export type GemmBatchedFn = (
   ...args: [...Parameters<GemmFn>, count: number, stepA: number, stepB: number, stepC: number]
 ) => void;
 
+/** The exports of the kernels module (gemm_wat.ts with gelu_wat.ts); offsets are in bytes. */
+export interface GemmModule {
+  /** Batched product: see {@link GemmBatchedFn}. */
+  gemmBatched: GemmBatchedFn;
+  /** y = GELU(x) over n floats (y may be x). */
+  gelu(x: number, y: number, n: number): void;
+  /** dx = dy·GELU′(x) over n floats (dx may be dy). */
+  geluGrad(x: number, dy: number, dx: number, n: number): void;
+  /** Per row of `count`: s[j] = q·K[j] for j < n, keys of hd floats one after another; rows of q,
+   * K and s are sQ, sK and sS bytes apart (attention_wat.ts). */
+  attnScores(
+    q: number,
+    k: number,
+    s: number,
+    n: number,
+    hd: number,
+    count: number,
+    sQ: number,
+    sK: number,
+    sS: number,
+  ): void;
+}
+
+/** The parts of tfjs-wasm's backend object that kernels written outside it use. */
 interface WasmBackend {
   wasm: {
     asm: { memory: WebAssembly.Memory };
     _malloc(bytes: number): number;
     _free(ptr: number): void;
   };
-  dataIdMap: { get(id: unknown): { memoryOffset: number } };
+  dataIdMap: { get(id: unknown): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
 }
 
 const bytes = Uint8Array.fromBase64(GEMM_WASM_BASE64);
 
 /** Whether this runtime validates the module (WebAssembly relaxed SIMD; Deno ≥ 1.36 has it).
- * Without it, gemm on wasm falls back to explicit transposes and tfjs's matMul. */
+ * Without it, gemm on wasm falls back to explicit transposes and tfjs's matMul, and GELU to a
+ * composition of tfjs kernels. */
 export const GEMM_SUPPORTED: boolean = WebAssembly.validate(bytes);
 
 let compiled: WebAssembly.Module | null = null;
-const instances = new WeakMap<object, GemmBatchedFn>();
 
-/** `gemm_batched` of the module instantiated over `memory` (synchronous; the module is compiled
- * once). Throws when {@link GEMM_SUPPORTED} is false. */
-export function instantiateGemm(memory: WebAssembly.Memory): GemmBatchedFn {
+/** The module instantiated over `memory` (synchronous; compiled once). Throws when
+ * {@link GEMM_SUPPORTED} is false. */
+export function instantiateGemm(memory: WebAssembly.Memory): GemmModule {
   compiled ??= new WebAssembly.Module(bytes);
   const { exports } = new WebAssembly.Instance(compiled, { env: { memory } });
-  return exports.gemm_batched as GemmBatchedFn;
+  return {
+    gemmBatched: exports.gemm_batched as GemmBatchedFn,
+    gelu: exports.gelu as GemmModule["gelu"],
+    geluGrad: exports.gelu_grad as GemmModule["geluGrad"],
+    attnScores: exports.attn_scores as GemmModule["attnScores"],
+  };
 }
 
-/** The module instantiated over a wasm backend's memory (one instance per backend). */
-function gemmOf(be: WasmBackend): GemmBatchedFn {
-  let fn = instances.get(be);
-  if (!fn) {
-    fn = instantiateGemm(be.wasm.asm.memory);
-    instances.set(be, fn);
+/** tfjs-wasm's heap, as kernels and decoding steps written outside tfjs use it. */
+export interface WasmHeap {
+  /** The backend's memory (its buffer is replaced when the heap grows: take views afresh after
+   * any tfjs allocation). */
+  readonly memory: WebAssembly.Memory;
+  /** The kernels module instantiated over that memory. */
+  readonly kernels: GemmModule;
+  /** Allocates bytes on the heap (free them with {@link free}). */
+  malloc(bytes: number): number;
+  /** Frees what {@link malloc} returned. */
+  free(ptr: number): void;
+  /** Byte offset of a tensor's data; throws when the tensor was disposed. */
+  offsetOf(t: { dataId: unknown }): number;
+  /** A tensor's output buffer of the given shape (inside a kernel function). */
+  makeOutput(shape: number[]): tf.TensorInfo;
+}
+
+const heaps = new WeakMap<object, WasmHeap>();
+
+/** The heap of a wasm backend object (default: the current backend, which must be wasm).
+ * Needs {@link GEMM_SUPPORTED}. */
+export function wasmHeap(backend?: unknown): WasmHeap {
+  if (backend === undefined) {
+    if (tf.getBackend() !== "wasm") {
+      throw new Error(`wasmHeap: the current tfjs backend is ${tf.getBackend()}, not wasm`);
+    }
+    backend = tf.backend();
   }
-  return fn;
+  const be = backend as WasmBackend;
+  let heap = heaps.get(be);
+  if (!heap) {
+    heap = {
+      memory: be.wasm.asm.memory,
+      kernels: instantiateGemm(be.wasm.asm.memory),
+      malloc: (n) => be.wasm._malloc(n),
+      free: (p) => be.wasm._free(p),
+      offsetOf: (t) => {
+        const d = be.dataIdMap.get(t.dataId);
+        if (!d) throw new Error("wasmHeap: the tensor was disposed");
+        return d.memoryOffset;
+      },
+      makeOutput: (shape) => be.makeOutput(shape, "float32"),
+    };
+    heaps.set(be, heap);
+  }
+  return heap;
 }
 
 /** Rows, inner size and columns of op(a)·op(b) for the last two axes. */
@@ -92,7 +159,7 @@ function dims(a: number[], b: number[], ta: boolean, tb: boolean): [number, numb
 function gemmKernel(
   args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
 ): tf.TensorInfo {
-  const be = args.backend as WasmBackend;
+  const heap = wasmHeap(args.backend);
   const { a, b, bias } = args.inputs as {
     a: tf.TensorInfo;
     b: tf.TensorInfo;
@@ -104,19 +171,16 @@ function gemmKernel(
   };
   const [m, k, n] = dims(a.shape, b.shape, ta, tb);
   const batch = a.shape.length === 3 ? a.shape[0] : 1;
-  const out = be.makeOutput(a.shape.length === 3 ? [batch, m, n] : [m, n], "float32");
+  const out = heap.makeOutput(a.shape.length === 3 ? [batch, m, n] : [m, n]);
   if (m === 0 || n === 0) return out;
-  const gemmBatched = gemmOf(be);
-  const scratch = be.wasm._malloc(gemmScratchBytes(k));
+  const scratch = heap.malloc(gemmScratchBytes(k));
   try {
-    const ao = be.dataIdMap.get(a.dataId).memoryOffset;
-    const bo = be.dataIdMap.get(b.dataId).memoryOffset;
-    const co = be.dataIdMap.get(out.dataId).memoryOffset;
-    const biasO = bias ? be.dataIdMap.get(bias.dataId).memoryOffset : 0;
+    const ao = heap.offsetOf(a), bo = heap.offsetOf(b), co = heap.offsetOf(out);
+    const biasO = bias ? heap.offsetOf(bias) : 0;
     // Byte strides of element (i, k) of op(a) and (k, j) of op(b).
     const [rsA, csA] = ta ? [4, m * 4] : [k * 4, 4];
     const [rsB, csB] = tb ? [4, k * 4] : [n * 4, 4];
-    gemmBatched(
+    heap.kernels.gemmBatched(
       ao,
       rsA,
       csA,
@@ -135,7 +199,7 @@ function gemmKernel(
       m * n * 4,
     );
   } finally {
-    be.wasm._free(scratch);
+    heap.free(scratch);
   }
   return out;
 }

@@ -26,6 +26,9 @@
  * may differ between CPU kinds.
  */
 
+import { attentionWat } from "./attention_wat.ts";
+import { geluWat } from "./gelu_wat.ts";
+
 /** Rows per register tile (the largest micro-kernel). */
 export const GEMM_MR = 6;
 /** Columns per panel (two f32x4 vectors). */
@@ -290,7 +293,8 @@ const DRIVER = `
 )
 `;
 
-/** The complete module text: imports `env.memory`, exports `gemm` and `gemm_batched`. */
+/** The complete module text: imports `env.memory`, exports `gemm`, `gemm_batched`, the GELU
+ * kernels of gelu_wat.ts (`gelu`, `gelu_grad`) and attention_wat.ts's `attn_scores`. */
 export function gemmWat(): string {
   const kernels = Array.from({ length: GEMM_MR }, (_, i) => microKernel(i + 1));
   return [
@@ -302,6 +306,8 @@ export function gemmWat(): string {
     `(elem (i32.const 1) func ${kernels.map((_, i) => `$k${i + 1}`).join(" ")})`,
     ...kernels,
     DRIVER,
+    geluWat(),
+    attentionWat(),
     `)`,
     ``,
   ].join("\n");

@@ -7,7 +7,8 @@
 import { tf } from "./tf.ts";
 import { type GPTConfig, type GPTConfigInput, parseGPTConfig } from "./config.ts";
 import { deriveSeed, Rng } from "./prng.ts";
-import { embed, gelu, layerNorm, linear } from "./ops.ts";
+import { embed, layerNorm, linear } from "./ops.ts";
+import { gelu } from "./gelu.ts";
 import { gemm } from "./gemm.ts";
 import { assertFitsBinding } from "./backend.ts";
 import { KVCache } from "./kv_cache.ts";
@@ -254,21 +255,6 @@ export class GPT {
     );
   }
 
-  /** The fused q|k|v projection [N, 3d] of block i for x [N,d] (after ln1). */
-  #qkvFused(i: number, x: tf.Tensor2D): tf.Tensor2D {
-    const p = `h${i}.`;
-    const h = layerNorm(
-      x,
-      this.#p(p + "ln1.g") as tf.Tensor1D,
-      this.#p(p + "ln1.b") as tf.Tensor1D,
-    );
-    return linear(
-      h,
-      this.#p(p + "attn.wqkv") as tf.Tensor2D,
-      this.#p(p + "attn.bqkv") as tf.Tensor1D,
-    );
-  }
-
   /** q, k, v projections of block i for x [N,d] (after ln1). */
   #qkv(i: number, x: tf.Tensor2D): tf.Tensor2D[] {
     const p = `h${i}.`;
@@ -373,10 +359,6 @@ export class GPT {
         );
       }
       cache.length = t;
-      cache.embeddings = {
-        wte: (await this.#p("wte").data()) as Float32Array,
-        wpe: (await this.#p("wpe").data()) as Float32Array,
-      };
     } finally {
       tf.dispose([...ks, ...vs]);
     }
@@ -384,19 +366,11 @@ export class GPT {
   }
 
   /**
-   * One cached decoding step: ids [B] at positions [B] → logits [B,V]; appends the step's keys
-   * and values to the cache (every row's new key is visible to later steps).
+   * One cached decoding step as tfjs ops (every backend; on wasm, sampling runs the faster
+   * host_decode.ts instead): ids [B] at positions [B] → logits [B,V]; appends the step's keys and
+   * values to the cache (every row's new key is visible to later steps).
    */
-  async step(
-    ids: tf.Tensor1D,
-    positions: tf.Tensor1D,
-    cache: KVCache,
-    opts: { hostAttention?: boolean } = {},
-  ): Promise<tf.Tensor2D> {
-    const backend = tf.getBackend();
-    if (opts.hostAttention ?? ((backend === "wasm" || backend === "cpu") && cache.hostAttention)) {
-      return this.#stepHost(ids, positions, cache);
-    }
+  async step(ids: tf.Tensor1D, positions: tf.Tensor1D, cache: KVCache): Promise<tf.Tensor2D> {
     const b = ids.shape[0];
     const { nLayer, nHead, dModel } = this.config, hd = dModel / nHead;
     const cap = cache.capacity, rows = b * nHead;
@@ -410,15 +384,9 @@ export class GPT {
         const vh = tf.reshape(v, [rows, hd]);
         ks.push(tf.keep(kh));
         vs.push(tf.keep(vh));
-        const { kT, v: vc } = cache.tensors(i);
+        const { k: kc, v: vc } = cache.tensors(i);
         // Scores against the cached keys [B·H, cap] and the current key [B·H, 1].
-        const sc = tf.reshape(
-          gemm(kT, tf.reshape(qh, [rows, hd, 1]) as tf.Tensor3D, { transposeA: true }),
-          [
-            rows,
-            cap,
-          ],
-        );
+        const sc = tf.reshape(gemm(kc, tf.reshape(qh, [rows, hd, 1]) as tf.Tensor3D), [rows, cap]);
         const sn = tf.sum(tf.mul(qh, kh), -1, true);
         let s = tf.mul(tf.concat([sc, sn], 1), 1 / Math.sqrt(hd));
         s = tf.reshape(tf.add(tf.reshape(s, [b, nHead, cap + 1]), bias), [rows, cap + 1]);
@@ -450,52 +418,6 @@ export class GPT {
     } finally {
       tf.dispose([...ks, ...vs]);
     }
-    return logits;
-  }
-
-  /** {@link step} with attention computed on the host over the cache (one small readback of
-   * q, k, v per layer, no cache upload). */
-  async #stepHost(ids: tf.Tensor1D, positions: tf.Tensor1D, cache: KVCache): Promise<tf.Tensor2D> {
-    const b = ids.shape[0];
-    const { nLayer, dModel } = this.config;
-    const col = cache.length, cap = cache.capacity;
-    for (let r = 0; r < b; r++) cache.keyMask[r * cap + col] = 1;
-    const emb = cache.embeddings;
-    if (!emb) throw new Error("KVCache has no embeddings: build it with GPT.prefill");
-    // Token + position embedding rows gathered on the host: one upload instead of two one-hot
-    // matmuls.
-    const idv = await ids.data(), posv = await positions.data();
-    const x0 = new Float32Array(b * dModel);
-    for (let r = 0; r < b; r++) {
-      const to = idv[r] * dModel, po = posv[r] * dModel;
-      for (let c = 0; c < dModel; c++) x0[r * dModel + c] = emb.wte[to + c] + emb.wpe[po + c];
-    }
-    let x = tf.tensor2d(x0, [b, dModel]);
-    for (let i = 0; i < nLayer; i++) {
-      // One readback of the fused q|k|v rows [B, 3d], split on the host.
-      const qkvT = tf.tidy(() => this.#qkvFused(i, x));
-      const qkv = (await qkvT.data()) as Float32Array;
-      qkvT.dispose();
-      const qd = new Float32Array(b * dModel), kd = new Float32Array(b * dModel);
-      const vd = new Float32Array(b * dModel);
-      for (let r = 0; r < b; r++) {
-        const o = r * 3 * dModel;
-        qd.set(qkv.subarray(o, o + dModel), r * dModel);
-        kd.set(qkv.subarray(o + dModel, o + 2 * dModel), r * dModel);
-        vd.set(qkv.subarray(o + 2 * dModel, o + 3 * dModel), r * dModel);
-      }
-      cache.write(i, col, 1, kd, vd);
-      const y = tf.tensor2d(cache.attendHost(i, qd, col), [b, dModel]);
-      const next = tf.tidy(() => {
-        const h = tf.add(x, this.#outProj(i, y)) as tf.Tensor2D;
-        return tf.add(h, this.#mlp(i, h)) as tf.Tensor2D;
-      });
-      tf.dispose([x, y]);
-      x = next;
-    }
-    const logits = tf.tidy(() => this.#head(x));
-    x.dispose();
-    cache.length = col + 1;
     return logits;
   }
 }

@@ -1,18 +1,19 @@
 /**
  * The key/value cache of batched decoding, and attention of one new query per row over it on the
- * host (wasm and cpu backends), with the products run by the GEMM module of gemm_wat.ts.
+ * host (the wasm backend's decoding steps, host_decode.ts), with the kernels of gemm_wat.ts and
+ * attention_wat.ts.
  */
 import { tf } from "./tf.ts";
-import { GEMM_SUPPORTED, type GemmBatchedFn, instantiateGemm } from "./gemm.ts";
+import { GEMM_SUPPORTED, type GemmModule, instantiateGemm } from "./gemm.ts";
 import { gemmScratchBytes } from "./gemm_wat.ts";
 
 /**
  * Per-layer key/value cache for batched decoding with a fixed capacity (at least prompt width +
- * new tokens, rounded up to a multiple of 8), kept in a WebAssembly memory of its own: keys
- * transposed as [B·H, hd, cap] and values as [B·H, cap, hd], the layouts in which both attention
- * products read them in place (scores q·K over the filled columns, then p·V). Each step writes
- * one column and nothing is concatenated; device backends upload tensors of the same layouts
- * through {@link tensors} after each write.
+ * new tokens), kept in a WebAssembly memory of its own: keys and values as [B·H, cap, hd], so a
+ * step appends one contiguous run of hd floats per row and head, and attention reads the filled
+ * keys and values of a row as one contiguous block (scores q·K by attention_wat.ts, then p·V as
+ * a product). Nothing is concatenated; device backends upload tensors of the same layout through
+ * {@link tensors} after each write.
  */
 export class KVCache {
   readonly batch: number;
@@ -23,20 +24,17 @@ export class KVCache {
   length = 0;
   /** 1 where a column holds a real (non-padding) key, per row: [B, cap]. */
   readonly keyMask: Float32Array;
-  /** Host copies of the token and position embeddings, taken at prefill for host-side decoding
-   * steps (weights do not change while a batch is decoded). */
-  embeddings: { wte: Float32Array; wpe: Float32Array } | null = null;
 
   readonly #memory: WebAssembly.Memory;
-  readonly #gemm: GemmBatchedFn | null;
+  readonly #kernels: GemmModule | null;
   /** Byte offsets in #memory: keys and values per layer, then q, scores, y and GEMM scratch. */
-  readonly #kT: number[];
+  readonly #k: number[];
   readonly #v: number[];
   readonly #q: number;
   readonly #s: number;
   readonly #y: number;
   readonly #scratch: number;
-  #tensors: { kT: tf.Tensor3D; v: tf.Tensor3D }[] | null = null;
+  #tensors: { k: tf.Tensor3D; v: tf.Tensor3D }[] | null = null;
   #bias: tf.Tensor3D | null = null;
 
   /** An empty cache for `nLayer` layers. */
@@ -44,8 +42,7 @@ export class KVCache {
     this.batch = batch;
     this.nHead = nHead;
     this.headDim = headDim;
-    // Whole 8-column panels: the score product then never packs a partial panel.
-    this.capacity = capacity = Math.ceil(capacity / 8) * 8;
+    this.capacity = capacity;
     this.keyMask = new Float32Array(batch * capacity);
     const rows = batch * nHead, layerBytes = rows * headDim * capacity * 4;
     let at = 0;
@@ -54,19 +51,19 @@ export class KVCache {
       at += Math.ceil(bytes / 16) * 16;
       return off;
     };
-    this.#kT = Array.from({ length: nLayer }, () => take(layerBytes));
+    this.#k = Array.from({ length: nLayer }, () => take(layerBytes));
     this.#v = Array.from({ length: nLayer }, () => take(layerBytes));
     this.#q = take(rows * headDim * 4);
     this.#s = take(rows * capacity * 4);
     this.#y = take(rows * headDim * 4);
     this.#scratch = take(gemmScratchBytes(Math.max(headDim, capacity)));
-    this.#memory = new WebAssembly.Memory({ initial: Math.ceil(at / 65536) });
-    this.#gemm = GEMM_SUPPORTED ? instantiateGemm(this.#memory) : null;
+    this.#memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(at / 65536)) });
+    this.#kernels = GEMM_SUPPORTED ? instantiateGemm(this.#memory) : null;
   }
 
-  /** Whether {@link attendHost} is available (it needs the GEMM module). */
+  /** Whether {@link attendStep} is available (it needs the kernels module). */
   get hostAttention(): boolean {
-    return this.#gemm !== null;
+    return this.#kernels !== null;
   }
 
   #view(off: number, n: number): Float32Array {
@@ -80,48 +77,58 @@ export class KVCache {
       throw new Error(`KVCache: ${start + cols} columns exceed capacity ${cap}`);
     }
     const rows = this.batch * this.nHead;
-    const KT = this.#view(this.#kT[layer], rows * hd * cap);
+    const K = this.#view(this.#k[layer], rows * cap * hd);
     const V = this.#view(this.#v[layer], rows * cap * hd);
     for (let r = 0; r < rows; r++) {
-      V.set(v.subarray(r * cols * hd, (r + 1) * cols * hd), (r * cap + start) * hd);
-      for (let j = 0; j < cols; j++) {
-        const src = (r * cols + j) * hd;
-        for (let c = 0; c < hd; c++) KT[(r * hd + c) * cap + start + j] = k[src + c];
+      const src = r * cols * hd, dst = (r * cap + start) * hd;
+      K.set(k.subarray(src, src + cols * hd), dst);
+      V.set(v.subarray(src, src + cols * hd), dst);
+    }
+    this.#release();
+  }
+
+  /** Writes column `col` of one layer from fused q|k|v rows [B, 3d] (a decoding step). */
+  writeStep(layer: number, col: number, qkv: Float32Array): void {
+    const { capacity: cap, headDim: hd, nHead } = this;
+    if (col >= cap) throw new Error(`KVCache: column ${col} exceeds capacity ${cap}`);
+    const d = nHead * hd, rows = this.batch * nHead;
+    const K = this.#view(this.#k[layer], rows * cap * hd);
+    const V = this.#view(this.#v[layer], rows * cap * hd);
+    for (let b = 0; b < this.batch; b++) {
+      const k0 = b * 3 * d + d, v0 = k0 + d;
+      for (let h = 0; h < nHead; h++) {
+        const dst = ((b * nHead + h) * cap + col) * hd;
+        K.set(qkv.subarray(k0 + h * hd, k0 + (h + 1) * hd), dst);
+        V.set(qkv.subarray(v0 + h * hd, v0 + (h + 1) * hd), dst);
       }
     }
     this.#release();
   }
 
   /**
-   * Attention of one new query per row over columns 0..col (inclusive) of layer `layer`: q is
-   * [B·H, hd] (= [B, d] row-major), returns y in the same layout. Padding columns (keyMask 0) get
-   * no weight. Scores and outputs are two batched products in wasm; between them the softmax takes
-   * its exponentials and sum in float64 and stores the probabilities as float32.
+   * Attention of one new query per row over columns 0..col (inclusive) of layer `layer`, the
+   * queries taken from fused q|k|v rows [B, 3d], the outputs written to `y` [B, d] (heads side by
+   * side, as the output projection reads them). Padding columns (keyMask 0) get no weight. Scores
+   * (attention_wat.ts) and outputs (a batched product) run in wasm; between them the softmax takes
+   * its exponentials and sum in float64 and stores the probabilities as float32 (weights below
+   * 1e-30 of the largest as 0).
    */
-  attendHost(layer: number, q: Float32Array, col: number): Float32Array {
-    if (!this.#gemm) throw new Error("KVCache.attendHost needs WebAssembly relaxed SIMD");
+  attendStep(layer: number, qkv: Float32Array, col: number, y: Float32Array): void {
+    if (!this.#kernels) throw new Error("KVCache attention needs WebAssembly relaxed SIMD");
     const { capacity: cap, headDim: hd, nHead } = this;
-    const rows = this.batch * nHead, n = col + 1, scale = 1 / Math.sqrt(hd);
-    this.#view(this.#q, rows * hd).set(q);
-    // Scores s_r = q_r · K_r over the filled columns, in whole panels (columns past n are
-    // ignored): [1,hd] × [hd,n8] per row.
-    const n8 = Math.min(cap, Math.ceil(n / 8) * 8);
-    this.#gemm(
+    const d = nHead * hd, rows = this.batch * nHead, n = col + 1, scale = 1 / Math.sqrt(hd);
+    const q = this.#view(this.#q, rows * hd);
+    for (let b = 0; b < this.batch; b++) q.set(qkv.subarray(b * 3 * d, b * 3 * d + d), b * d);
+    // Scores s_r = q_r · K_r over the filled columns.
+    this.#kernels.attnScores(
       this.#q,
-      hd * 4,
-      4,
-      this.#kT[layer],
-      cap * 4,
-      4,
+      this.#k[layer],
       this.#s,
-      1,
-      n8,
+      n,
       hd,
-      0,
-      this.#scratch,
       rows,
       hd * 4,
-      hd * cap * 4,
+      cap * hd * 4,
       cap * 4,
     );
     const s = this.#view(this.#s, rows * cap), mask = this.keyMask;
@@ -133,7 +140,11 @@ export class KVCache {
       }
       let sum = 0;
       for (let j = 0; j < n; j++) {
-        const e = mask[mo + j] === 0 ? 0 : Math.exp(s[o + j] * scale - mx);
+        // Weights below e^−69 ≈ 1e-30 (of the largest) are taken as 0: they are far below float32
+        // resolution of the output, and as float32 they could be subnormal, which the product
+        // below would multiply ~100× slower.
+        const x = s[o + j] * scale - mx;
+        const e = mask[mo + j] === 0 || x < -69 ? 0 : Math.exp(x);
         s[o + j] = e;
         sum += e;
       }
@@ -141,7 +152,7 @@ export class KVCache {
       for (let j = 0; j < n; j++) s[o + j] *= inv;
     }
     // Outputs y_r = p_r · V_r: [1,n] × [n,hd] per row.
-    this.#gemm(
+    this.#kernels.gemmBatched(
       this.#s,
       cap * 4,
       4,
@@ -159,17 +170,17 @@ export class KVCache {
       cap * hd * 4,
       hd * 4,
     );
-    return this.#view(this.#y, rows * hd).slice();
+    y.set(this.#view(this.#y, rows * hd));
   }
 
-  /** Device tensors of one layer (uploaded after the last write): keys [B·H, hd, cap] and values
+  /** Device tensors of one layer (uploaded after the last write): keys and values
    * [B·H, cap, hd]. */
-  tensors(layer: number): { kT: tf.Tensor3D; v: tf.Tensor3D } {
+  tensors(layer: number): { k: tf.Tensor3D; v: tf.Tensor3D } {
     if (!this.#tensors) {
       const rows = this.batch * this.nHead, cap = this.capacity, hd = this.headDim;
       const n = rows * hd * cap;
-      this.#tensors = this.#kT.map((k, i) => ({
-        kT: tf.tensor3d(this.#view(k, n).slice(), [rows, hd, cap]),
+      this.#tensors = this.#k.map((k, i) => ({
+        k: tf.tensor3d(this.#view(k, n).slice(), [rows, cap, hd]),
         v: tf.tensor3d(this.#view(this.#v[i], n).slice(), [rows, cap, hd]),
       }));
     }
@@ -192,7 +203,7 @@ export class KVCache {
   }
 
   #release(): void {
-    if (this.#tensors) tf.dispose(this.#tensors.flatMap((t) => [t.kT, t.v]));
+    if (this.#tensors) tf.dispose(this.#tensors.flatMap((t) => [t.k, t.v]));
     this.#tensors = null;
     this.#bias?.dispose();
     this.#bias = null;
@@ -201,6 +212,5 @@ export class KVCache {
   /** Frees the device copies. */
   dispose(): void {
     this.#release();
-    this.embeddings = null;
   }
 }

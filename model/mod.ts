@@ -1,7 +1,8 @@
 /**
- * Public surface of the tensor core: backend selection, tokenizer, the GPT model, its KV cache,
- * sampling, objectives, AdamW, training steps, checkpoints, Worker data parallelism, and the
- * matrix product the model runs on (gemm: a relaxed-SIMD kernel on wasm).
+ * Public surface of the tensor core: backend selection, tokenizer, the GPT model, its KV cache and
+ * host decoding steps (wasm), sampling, objectives, AdamW, training steps, checkpoints, Worker
+ * data parallelism, and the matrix product the model runs on (gemm: a relaxed-SIMD kernel on
+ * wasm).
  * Import this module lazily from other folders (it loads tfjs).
  *
  * A SCoRe-style step, in outline:
@@ -44,6 +45,7 @@ export { deriveSeed, mix32, Rng } from "./prng.ts";
 export { GPTConfig, type GPTConfigInput, parseGPTConfig } from "./config.ts";
 export { GPT, type GPTOptions, initialWeights, paramSpecs } from "./gpt.ts";
 export { KVCache } from "./kv_cache.ts";
+export { HostDecoder } from "./host_decode.ts";
 export { sample, type SampleOptions, type SampleResult } from "./sample.ts";
 export { scoreSequences, type SequenceScores } from "./score.ts";
 export {

@@ -1,7 +1,7 @@
 /**
  * Differentiable building blocks tuned for tfjs-wasm: products through gemm.ts (transposed
- * operands read in place, the bias fused), layer normalisation with a hand-written gradient, a
- * GELU made of fast kernels, embedding lookup as a one-hot product (the gather gradient has no
+ * operands read in place, the bias fused), layer normalisation with a hand-written gradient,
+ * embedding lookup as a one-hot product (the gather gradient has no
  * wasm kernel), and wasm kernels that replace slow stock ones (Identity, Transpose).
  */
 import { tf } from "./tf.ts";
@@ -104,21 +104,34 @@ function wasmLayerNorm(
   const out = be.makeOutput(x.shape, "float32");
   // Views are taken after makeOutput (an allocation may grow and detach the heap).
   const xv = be.typedArrayFromHeap(x), gv = be.typedArrayFromHeap(g), bv = be.typedArrayFromHeap(b);
-  const ov = be.typedArrayFromHeap(out);
+  layerNormRows(xv, gv, bv, be.typedArrayFromHeap(out), n, d);
+  return out;
+}
+
+/** Layer normalisation of n rows of d floats (eps 1e-5), accumulated in float64: the wasm
+ * inference kernel, also used by host decoding steps (host_decode.ts) so both give the same bits.
+ * `out` may be `x`. */
+export function layerNormRows(
+  x: Float32Array,
+  g: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  n: number,
+  d: number,
+): void {
   for (let r = 0; r < n; r++) {
     const o = r * d;
     let mean = 0;
-    for (let j = 0; j < d; j++) mean += xv[o + j];
+    for (let j = 0; j < d; j++) mean += x[o + j];
     mean /= d;
     let v = 0;
     for (let j = 0; j < d; j++) {
-      const c = xv[o + j] - mean;
+      const c = x[o + j] - mean;
       v += c * c;
     }
     const rstd = 1 / Math.sqrt(v / d + 1e-5);
-    for (let j = 0; j < d; j++) ov[o + j] = (xv[o + j] - mean) * rstd * gv[j] + bv[j];
+    for (let j = 0; j < d; j++) out[o + j] = (x[o + j] - mean) * rstd * g[j] + b[j];
   }
-  return out;
 }
 
 tf.registerKernel({
@@ -166,15 +179,6 @@ const layerNormGrad: (x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tens
       };
     }) as never,
   ) as never;
-
-const GELU_2C = 2 * Math.sqrt(2 / Math.PI);
-
-/** GELU, tanh approximation, written as x·σ(2c(x + 0.044715x³)) since 0.5(1 + tanh z) = σ(2z)
- * (σ is fast on wasm; tanh and pow are not). bench/torch_ref.py uses F.gelu(approximate="tanh"). */
-export function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), GELU_2C);
-  return tf.mul(x, tf.sigmoid(inner));
-}
 
 /** Float one-hot rows [N, depth] of int32 ids [N]. */
 export function oneHotF(ids: tf.Tensor1D, depth: number): tf.Tensor2D {

@@ -5,6 +5,7 @@
 import { tf } from "./tf.ts";
 import type { GPT } from "./gpt.ts";
 import type { KVCache } from "./kv_cache.ts";
+import { HostDecoder } from "./host_decode.ts";
 import { deriveSeed, Rng } from "./prng.ts";
 import { checkWebGpuErrors } from "./backend.ts";
 
@@ -28,8 +29,9 @@ export interface SampleOptions {
   padId?: number;
   /** Use the KV cache (default true); false recomputes the full sequence each step (slow; tests). */
   useCache?: boolean;
-  /** Cached steps attend on the host (default on wasm/cpu) or with device ops (default on webgpu). */
-  hostAttention?: boolean;
+  /** Run cached steps on the host, outside tfjs (host_decode.ts; the default where possible: the
+   * wasm backend with relaxed SIMD); false runs them as tfjs ops. */
+  hostDecode?: boolean;
 }
 
 /** Sampling output, one entry per prompt row. */
@@ -159,23 +161,32 @@ export async function sample(
   };
   const useCache = opts.useCache ?? true;
   let cache: KVCache | undefined;
-  let logitsT: tf.Tensor2D;
+  let decoder: HostDecoder | undefined;
+  // The next step's logits: a tensor, or host values from the host decoder.
+  let pending: tf.Tensor2D | Float32Array;
   {
     const idT = tf.tensor2d(slice2(ids, width), [b, width], "int32");
     const posT = tf.tensor2d(slice2(posArr, width), [b, width], "int32");
     const maskT = tf.tensor2d(slice2(maskArr, width), [b, width], "float32");
     if (useCache) {
       const r = await model.prefill(idT, posT, maskT, cols);
-      logitsT = r.logits;
+      pending = r.logits;
       cache = r.cache;
-    } else logitsT = lastLogits(model, idT, posT, maskT);
+      if ((opts.hostDecode ?? true) && HostDecoder.available()) {
+        decoder = new HostDecoder(model, cache);
+      }
+    } else pending = lastLogits(model, idT, posT, maskT);
     tf.dispose([idT, posT, maskT]);
   }
   try {
     for (let step = 0; step < maxNew; step++) {
-      const logits = (await logitsT.data()) as Float32Array;
-      logitsT.dispose();
-      checkWebGpuErrors("sampling");
+      let logits: Float32Array;
+      if (pending instanceof Float32Array) logits = pending;
+      else {
+        logits = (await pending.data()) as Float32Array;
+        pending.dispose();
+        checkWebGpuErrors("sampling");
+      }
       const next = new Int32Array(b);
       let live = 0;
       for (let r = 0; r < b; r++) {
@@ -194,28 +205,28 @@ export async function sample(
         ids[r * cols + width + step] = tok;
       }
       if (live === 0 || step === maxNew - 1) {
-        logitsT = tf.zeros([0, 0]);
+        pending = new Float32Array(0);
         break;
       }
-      if (cache) {
+      const positions = Int32Array.from({ length: b }, (_, r) => lens[r] + step);
+      if (decoder) pending = decoder.step(next, positions);
+      else if (cache) {
         const idT = tf.tensor1d(next, "int32");
-        const posT = tf.tensor1d(
-          Array.from({ length: b }, (_, r) => lens[r] + step),
-          "int32",
-        );
-        logitsT = await model.step(idT, posT, cache, { hostAttention: opts.hostAttention });
+        const posT = tf.tensor1d(positions, "int32");
+        pending = await model.step(idT, posT, cache);
         tf.dispose([idT, posT]);
       } else {
         const upto = width + step + 1;
         const idT = tf.tensor2d(slice2(ids, upto), [b, upto], "int32");
         const posT = tf.tensor2d(slice2(posArr, upto), [b, upto], "int32");
         const maskT = tf.tensor2d(slice2(maskArr, upto), [b, upto], "float32");
-        logitsT = lastLogits(model, idT, posT, maskT);
+        pending = lastLogits(model, idT, posT, maskT);
         tf.dispose([idT, posT, maskT]);
       }
     }
-    logitsT.dispose();
+    if (!(pending instanceof Float32Array)) pending.dispose();
   } finally {
+    decoder?.dispose();
     cache?.dispose();
   }
   return out;

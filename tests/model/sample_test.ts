@@ -36,7 +36,7 @@ Deno.test("KV-cached sampling (host and device attention) equals full recomputat
   ) {
     const a = await sample(model, PROMPTS, { maxNewTokens: 20, ...opts });
     const b = await sample(model, PROMPTS, { maxNewTokens: 20, ...opts, useCache: false });
-    const c = await sample(model, PROMPTS, { maxNewTokens: 20, ...opts, hostAttention: false });
+    const c = await sample(model, PROMPTS, { maxNewTokens: 20, ...opts, hostDecode: false });
     assert.deepEqual(a.tokens, b.tokens);
     assert.deepEqual(c.tokens, b.tokens);
     for (let r = 0; r < PROMPTS.length; r++) {
@@ -141,4 +141,20 @@ Deno.test("scoreSequences matches sampling log-probs and gives zero KL against i
   });
   model.dispose();
   other.dispose();
+});
+
+Deno.test("host decoding frees its arena: the wasm heap does not grow over 50 sampling calls", async () => {
+  await selectBackend("wasm");
+  const model = new GPT({ ...CFG, dModel: 64, nHead: 4 });
+  // 256 rows: each call's arena is ~0.7 MB, so a leak would grow the heap by ~35 MB.
+  const prompts = Array.from({ length: 256 }, (_, i) => [1, 2 + (i % 7)]);
+  const call = (seed: number) => sample(model, prompts, { maxNewTokens: 2, seed });
+  await call(0);
+  await call(1);
+  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } })
+    .wasm.asm.memory;
+  const before = memory.buffer.byteLength;
+  for (let i = 0; i < 50; i++) await call(i);
+  assert.equal(memory.buffer.byteLength, before);
+  model.dispose();
 });
