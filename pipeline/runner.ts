@@ -504,10 +504,23 @@ async function runParallelPass(
     ui.info(`${tag}: running in a subprocess (${st.reason || "forced"})`);
     const own = [`[1/1] ${st.name}: running`, `[1/1] ${st.name}: done in`];
     const t0 = Date.now();
-    const res = await runChild(child, { name: st.name, key: st.key!, forced }, (line) => {
-      if (own.some((o) => line.startsWith(o))) return; // the parent prints its own start and end lines
-      ui.info(line.startsWith(`[${st.name}] `) ? line : `[${st.name}] ${line}`);
-    }, signal);
+    let res: { code: number; pid: number };
+    try {
+      res = await runChild(child, { name: st.name, key: st.key!, forced }, (line) => {
+        if (own.some((o) => line.startsWith(o))) return; // the parent prints its own start and end lines
+        ui.info(line.startsWith(`[${st.name}] `) ? line : `[${st.name}] ${line}`);
+      }, signal);
+    } catch (e) {
+      // Spawning failed: the Deno executable moved or vanished (an upgrade or reinstall during
+      // the run), or the process limit was hit. Say so without the runtime's stack trace.
+      const cause = new Error(
+        `could not start its subprocess ${child.self.command} (${(e as Error).message}); if Deno ` +
+          "was reinstalled or upgraded during the run, run the command again (finished stages " +
+          "are kept), or use --jobs 1",
+      );
+      cause.stack = "";
+      throw new StageError(st.name, cause);
+    }
     if (res.code !== 0) {
       const cause = new Error(
         `its subprocess exited with code ${res.code} (its messages are above)`,

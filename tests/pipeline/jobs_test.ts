@@ -162,3 +162,33 @@ Deno.test("--jobs above 1 refuses, before running anything, when this process is
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("a child that cannot be started (Deno's executable gone) is a clear stage error, not a trace", async () => {
+  const only = defineStage({ name: "only", module: import.meta.url, run: () => Promise.resolve() });
+  const pipeline = definePipeline({
+    config: z.object({}),
+    presets: { default: "{}\n" },
+    stages: () => [only],
+  });
+  const dir = Deno.makeTempDirSync();
+  try {
+    const session = await openSession(pipeline, { storeDir: `${dir}/store`, cwd: dir });
+    const gone = `${dir}/no-such-deno`;
+    await assert.rejects(
+      () =>
+        runStages(session, {
+          jobs: 2,
+          handleSignals: false,
+          childCommand: { command: gone, prefix: ["run", "-A", "main.ts"] },
+        }),
+      (e: Error) => {
+        assert.match(e.message, /only/);
+        assert.match(e.message, new RegExp(`could not start its subprocess ${gone}`));
+        assert.match(e.message, /run the command again \(finished stages are kept\)/);
+        return true;
+      },
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
