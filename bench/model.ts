@@ -101,6 +101,7 @@ async function timeSample(
   model: GPT,
   pool?: WorkerPool,
   rows = B,
+  hostDecode = true,
 ): Promise<{ wall: number; cpu: number }> {
   const rng = new Rng(5);
   const prompts = Array.from(
@@ -110,7 +111,7 @@ async function timeSample(
   const run = (maxNewTokens: number) =>
     pool
       ? pool.sample(model, prompts, { maxNewTokens, seed: 1 })
-      : sample(model, prompts, { maxNewTokens, seed: 1 });
+      : sample(model, prompts, { maxNewTokens, seed: 1, hostDecode });
   await run(8);
   let wall = 0, cpu = 0;
   for (let i = 0; i < 4; i++) {
@@ -192,8 +193,10 @@ for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
   const trainTps = (B * T) / stepS, trainTpc = (B * T) / tr1.cpu;
   const smp = await timeSample(model);
   const sampleTps = smp.wall;
-  let w1 = NaN, w2 = NaN, c1 = NaN, c2 = NaN, s2 = NaN, big1 = NaN, big2 = NaN;
+  let w1 = NaN, w2 = NaN, c1 = NaN, c2 = NaN, s2 = NaN, big1 = NaN, big2 = NaN, ops = NaN;
   if (choice.backend === "wasm") {
+    // The same sampling with every cached step as tfjs ops instead of the host decoder.
+    ops = (await timeSample(model, undefined, B, false)).wall;
     // 1- and 2-worker pools measured in alternating rounds (best of 2 each), so that both see
     // the same background load on a shared machine.
     const p1 = await WorkerPool.create(model, { workers: 1 });
@@ -248,6 +251,13 @@ for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
       `(${smp.cpu.toFixed(0)} tok per CPU-s)` +
       (Number.isNaN(s2) ? "" : `, ${s2.toFixed(0)} tok/s over 2 Workers`),
   );
+  if (!Number.isNaN(ops)) {
+    console.log(
+      `  host decoding steps vs tfjs-op steps, one process: ${sampleTps.toFixed(0)} vs ` +
+        `${ops.toFixed(0)} tok/s (×${(sampleTps / ops).toFixed(2)})`,
+    );
+    summary[`${label}_host_decode_speedup`] = +(sampleTps / ops).toFixed(3);
+  }
   summary[`${label}_tfjs_train_tok_s`] = Math.round(trainTps);
   summary[`${label}_tfjs_train_2workers_tok_s`] = Number.isNaN(w2) ? null : Math.round(train2w);
   summary[`${label}_worker_speedup_2v1`] = Number.isNaN(w2) ? null : +(w1 / w2).toFixed(3);
