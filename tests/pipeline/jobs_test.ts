@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { definePipeline, defineStage, openSession, runStages } from "../../pipeline/mod.ts";
+import {
+  definePipeline,
+  defineStage,
+  openSession,
+  runStages,
+  type Session,
+} from "../../pipeline/mod.ts";
 import { count, drain, makeToy, type Toy, waitFor } from "./toy_project.ts";
 
 async function states(toy: Toy, env: Record<string, string> = {}) {
@@ -135,7 +141,11 @@ Deno.test("stage --no-deps runs only the named stage and refuses when an input i
   }
 });
 
-Deno.test("--jobs above 1 refuses, before running anything, when this process is not a `deno run` CLI", async () => {
+/** A session of a one-stage pipeline ("only", counting its runs) in a temporary directory;
+ * `use` gets the session, the directory and the run count. */
+async function withOneStage(
+  use: (session: Session, dir: string, runs: () => number) => Promise<void>,
+): Promise<void> {
   let ran = 0;
   const only = defineStage({
     name: "only",
@@ -149,30 +159,27 @@ Deno.test("--jobs above 1 refuses, before running anything, when this process is
   });
   const dir = Deno.makeTempDirSync();
   try {
-    const session = await openSession(pipeline, { storeDir: `${dir}/store`, cwd: dir });
+    await use(await openSession(pipeline, { storeDir: `${dir}/store`, cwd: dir }), dir, () => ran);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("--jobs above 1 refuses, before running anything, when this process is not a `deno run` CLI", async () => {
+  await withOneStage(async (session, _dir, runs) => {
     // Under `deno test`, "this program again" would be the test runner.
     await assert.rejects(
       () => runStages(session, { jobs: 2, handleSignals: false }),
       /--jobs above 1 starts this program again per stage, but it was not started as `deno run/,
     );
-    assert.equal(ran, 0);
+    assert.equal(runs(), 0);
     await runStages(session, { jobs: 1, handleSignals: false });
-    assert.equal(ran, 1);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+    assert.equal(runs(), 1);
+  });
 });
 
 Deno.test("a child that cannot be started (Deno's executable gone) is a clear stage error, not a trace", async () => {
-  const only = defineStage({ name: "only", module: import.meta.url, run: () => Promise.resolve() });
-  const pipeline = definePipeline({
-    config: z.object({}),
-    presets: { default: "{}\n" },
-    stages: () => [only],
-  });
-  const dir = Deno.makeTempDirSync();
-  try {
-    const session = await openSession(pipeline, { storeDir: `${dir}/store`, cwd: dir });
+  await withOneStage(async (session, dir, runs) => {
     const gone = `${dir}/no-such-deno`;
     await assert.rejects(
       () =>
@@ -188,7 +195,6 @@ Deno.test("a child that cannot be started (Deno's executable gone) is a clear st
         return true;
       },
     );
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+    assert.equal(runs(), 0);
+  });
 });
