@@ -9,9 +9,8 @@
  *
  * exp is the Cephes single-precision scheme: n = round(t·log₂e) (by adding a magic number, which
  * also yields the bits of 2ⁿ), r = t − n·ln2 (in two parts), a degree-5 polynomial in r, scaled
- * by 2ⁿ; t is clamped to
- * [−87, 88] so 2ⁿ stays a normal float. Plain multiplies and adds only (no relaxed fused
- * multiply-add): the bits are the same on every CPU. The loop body is generated inline with its
+ * by 2ⁿ; t is clamped to [−87, 88] so 2ⁿ stays a normal float. Plain multiplies and adds only (no
+ * relaxed fused multiply-add): the bits are the same on every CPU. The loop body is generated inline with its
  * constants held in locals (V8 rebuilds a v128.const at each use). A tail shorter than four
  * floats goes through the same code, lane by lane, so an element's result does not depend on
  * where it lies.

@@ -315,7 +315,7 @@ export class GPT {
 
   /**
    * Runs a (left-padded) prompt batch ids [B,P] with per-row positions and key mask [B,P], and
-   * fills a new KV cache of at least `capacity` columns. Returns the last column's logits [B,V].
+   * fills a new KV cache of `capacity` columns. Returns the last column's logits [B,V].
    * Not differentiable (sampling only).
    */
   async prefill(
@@ -333,10 +333,10 @@ export class GPT {
       const bias: tf.Tensor[] = [this.#causalBias(t), keyBiasOf(keyMask)];
       for (let i = 0; i < nLayer; i++) {
         const [q, k, v] = this.#qkv(i, x);
-        const vh = this.#heads(v, b, t);
-        ks.push(tf.keep(this.#heads(k, b, t)));
+        const kh = this.#heads(k, b, t), vh = this.#heads(v, b, t);
+        ks.push(tf.keep(kh));
         vs.push(tf.keep(vh));
-        const y = this.#attend(this.#heads(q, b, t), this.#heads(k, b, t), vh, b, bias);
+        const y = this.#attend(this.#heads(q, b, t), kh, vh, b, bias);
         x = tf.add(x, this.#outProj(i, y));
         x = tf.add(x, this.#mlp(i, x));
       }
@@ -347,7 +347,7 @@ export class GPT {
     try {
       const mask = (await keyMask.data()) as Float32Array;
       for (let r = 0; r < b; r++) {
-        cache.keyMask.set(mask.subarray(r * t, (r + 1) * t), r * cache.capacity);
+        cache.keyMask.set(mask.subarray(r * t, (r + 1) * t), r * capacity);
       }
       for (let i = 0; i < nLayer; i++) {
         cache.write(

@@ -1,8 +1,9 @@
 /**
- * Cached decoding steps on the wasm backend, run outside tfjs. A step of a small batch is ~70
- * tfjs kernels of a few microseconds of work each, and at the embedded default's size their
- * dispatch, allocation and readbacks cost more than the arithmetic; here the same computation is
- * a few calls into the kernels module (gemm_wat.ts, gelu_wat.ts) over tfjs-wasm's own memory:
+ * Cached decoding steps on the wasm backend, run outside tfjs. As tfjs ops, a step of a small
+ * batch is some 15 kernels per layer of a few microseconds of work each, and at the embedded
+ * default's size their dispatch, allocation and readbacks cost more than the arithmetic; here the
+ * same computation is a few calls into the kernels module (gemm_wat.ts, gelu_wat.ts,
+ * attention_wat.ts) over tfjs-wasm's own memory:
  * weights are read where the model's variables lie, activations live in one arena allocated on
  * that heap for the whole batch, attention runs over the KV cache (kv_cache.ts).
  *
@@ -44,7 +45,6 @@ export class HostDecoder {
     if (!HostDecoder.available()) {
       throw new Error("HostDecoder needs the wasm backend and WebAssembly relaxed SIMD");
     }
-    if (!cache.hostAttention) throw new Error("HostDecoder: the KV cache has no host attention");
     const { dModel: d, mlpRatio, vocabSize: v } = model.config;
     const b = cache.batch, hid = mlpRatio * d;
     this.#model = model;
@@ -72,26 +72,26 @@ export class HostDecoder {
     return this.#heap.offsetOf(p);
   }
 
-  /** c[m,n] = a[m,k]·w[k,n] + bias[n] (row-major, byte offsets). */
-  #linear(a: number, w: number, bias: number, c: number, m: number, k: number, n: number): void {
-    this.#heap.kernels.gemmBatched(
-      a,
-      k * 4,
-      4,
-      w,
-      n * 4,
-      4,
-      c,
-      m,
-      n,
-      k,
-      bias,
-      this.#scratch,
-      1,
-      0,
-      0,
-      0,
-    );
+  /** c[m,n] = a[m,k]·B + bias[n] (a, c row-major; all byte offsets), B's element (k, j) at
+   * b + k·rsB + j·csB. */
+  #product(
+    a: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    bias: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+  ): void {
+    const scratch = this.#scratch;
+    this.#heap.kernels.gemmBatched(a, k * 4, 4, b, rsB, csB, c, m, n, k, bias, scratch, 1, 0, 0, 0);
+  }
+
+  /** c[m,n] = a[m,k]·w[k,n] + bias[n] for the weights named w and bias. */
+  #linear(a: number, w: string, bias: string, c: number, m: number, k: number, n: number): void {
+    this.#product(a, this.#w(w), n * 4, 4, this.#w(bias), c, m, k, n);
   }
 
   /**
@@ -126,45 +126,20 @@ export class HostDecoder {
     for (let i = 0; i < nLayer; i++) {
       const p = `h${i}.`;
       norm(p + "ln1.g", p + "ln1.b");
-      this.#linear(
-        this.#h,
-        this.#w(p + "attn.wqkv"),
-        this.#w(p + "attn.bqkv"),
-        this.#qkv,
-        b,
-        d,
-        3 * d,
-      );
+      this.#linear(this.#h, p + "attn.wqkv", p + "attn.bqkv", this.#qkv, b, d, 3 * d);
       cache.writeStep(i, col, qkv);
       cache.attendStep(i, qkv, col, y);
-      this.#linear(this.#y, this.#w(p + "attn.wo"), this.#w(p + "attn.bo"), this.#t, b, d, d);
+      this.#linear(this.#y, p + "attn.wo", p + "attn.bo", this.#t, b, d, d);
       for (let j = 0; j < b * d; j++) x[j] += t[j];
       norm(p + "ln2.g", p + "ln2.b");
-      this.#linear(this.#h, this.#w(p + "mlp.wfc"), this.#w(p + "mlp.bfc"), this.#u, b, d, hid);
+      this.#linear(this.#h, p + "mlp.wfc", p + "mlp.bfc", this.#u, b, d, hid);
       this.#heap.kernels.gelu(this.#u, this.#u, b * hid);
-      this.#linear(this.#u, this.#w(p + "mlp.wproj"), this.#w(p + "mlp.bproj"), this.#t, b, hid, d);
+      this.#linear(this.#u, p + "mlp.wproj", p + "mlp.bproj", this.#t, b, hid, d);
       for (let j = 0; j < b * d; j++) x[j] += t[j];
     }
     norm("lnf.g", "lnf.b");
-    // Tied head: h·wteᵀ (wte read through its strides).
-    this.#heap.kernels.gemmBatched(
-      this.#h,
-      d * 4,
-      4,
-      this.#w("wte"),
-      4,
-      d * 4,
-      this.#logits,
-      b,
-      vocab,
-      d,
-      0,
-      this.#scratch,
-      1,
-      0,
-      0,
-      0,
-    );
+    // Tied head: h·wteᵀ (wte [V, d] read through its strides).
+    this.#product(this.#h, this.#w("wte"), 4, d * 4, 0, this.#logits, b, d, vocab);
     cache.length = col + 1;
     return view(this.#logits, b * vocab).slice();
   }

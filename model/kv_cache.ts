@@ -61,11 +61,6 @@ export class KVCache {
     this.#kernels = GEMM_SUPPORTED ? instantiateGemm(this.#memory) : null;
   }
 
-  /** Whether {@link attendStep} is available (it needs the kernels module). */
-  get hostAttention(): boolean {
-    return this.#kernels !== null;
-  }
-
   #view(off: number, n: number): Float32Array {
     return new Float32Array(this.#memory.buffer, off, n);
   }

@@ -1,8 +1,8 @@
 /**
  * Differentiable building blocks tuned for tfjs-wasm: products through gemm.ts (transposed
  * operands read in place, the bias fused), layer normalisation with a hand-written gradient,
- * embedding lookup as a one-hot product (the gather gradient has no
- * wasm kernel), and wasm kernels that replace slow stock ones (Identity, Transpose).
+ * embedding lookup as a one-hot product (the gather gradient has no wasm kernel), and wasm kernels
+ * that replace slow stock ones (Identity, Transpose).
  */
 import { tf } from "./tf.ts";
 import { columnSums, gemm } from "./gemm.ts";
@@ -30,7 +30,8 @@ tf.registerKernel({
   kernelFunc: shareIdentity as never,
 });
 
-interface WasmHeap {
+/** The tfjs-wasm backend methods the JS kernels below use. */
+interface HeapBackend {
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
@@ -61,7 +62,7 @@ function blockedTranspose(
   if (!swapsLastTwo || x.dtype !== "float32" || r * c < JS_TRANSPOSE_MIN) {
     return stockTranspose!(args as never);
   }
-  const be = args.backend as WasmHeap;
+  const be = args.backend as HeapBackend;
   const out = be.makeOutput(perm.map((p) => x.shape[p]), "float32");
   const xv = be.typedArrayFromHeap(x), ov = be.typedArrayFromHeap(out);
   const slices = x.shape.slice(0, rank - 2).reduce((a, b) => a * b, 1);
@@ -98,7 +99,7 @@ export const WASM_LAYER_NORM = "ScoreLayerNorm";
 function wasmLayerNorm(
   { inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown },
 ): tf.TensorInfo {
-  const be = backend as WasmHeap;
+  const be = backend as HeapBackend;
   const { x, g, b } = inputs as { x: tf.TensorInfo; g: tf.TensorInfo; b: tf.TensorInfo };
   const d = x.shape[x.shape.length - 1], n = x.shape.reduce((p, q) => p * q, 1) / d;
   const out = be.makeOutput(x.shape, "float32");

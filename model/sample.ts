@@ -204,10 +204,7 @@ export async function sample(
         next[r] = tok;
         ids[r * cols + width + step] = tok;
       }
-      if (live === 0 || step === maxNew - 1) {
-        pending = new Float32Array(0);
-        break;
-      }
+      if (live === 0 || step === maxNew - 1) break;
       const positions = Int32Array.from({ length: b }, (_, r) => lens[r] + step);
       if (decoder) pending = decoder.step(next, positions);
       else if (cache) {
@@ -224,8 +221,10 @@ export async function sample(
         tf.dispose([idT, posT, maskT]);
       }
     }
-    if (!(pending instanceof Float32Array)) pending.dispose();
   } finally {
+    // The prefill's logits when no step ran, or the last step's after an error (a no-op when
+    // already read and disposed).
+    if (!(pending instanceof Float32Array)) pending.dispose();
     decoder?.dispose();
     cache?.dispose();
   }

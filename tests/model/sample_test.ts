@@ -11,6 +11,7 @@ import {
   tokenLogProbs,
 } from "../../model/mod.ts";
 import { TINY } from "./helpers.ts";
+import { wasmHeap } from "../../model/gemm.ts";
 
 const CFG = { ...TINY, ctxLen: 32 };
 
@@ -24,7 +25,7 @@ function peakyModel(): GPT {
 
 const PROMPTS = [[1, 6, 7], [1, 9], [1, 8, 8, 10, 6], [1]];
 
-Deno.test("KV-cached sampling (host and device attention) equals full recomputation", async () => {
+Deno.test("KV-cached sampling (host decoding and tfjs-op steps) equals full recomputation", async () => {
   await selectBackend("wasm");
   const model = peakyModel();
   for (
@@ -151,8 +152,7 @@ Deno.test("host decoding frees its arena: the wasm heap does not grow over 50 sa
   const call = (seed: number) => sample(model, prompts, { maxNewTokens: 2, seed });
   await call(0);
   await call(1);
-  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } })
-    .wasm.asm.memory;
+  const { memory } = wasmHeap();
   const before = memory.buffer.byteLength;
   for (let i = 0; i < 50; i++) await call(i);
   assert.equal(memory.buffer.byteLength, before);
