@@ -68,7 +68,7 @@ function familyParams(problem: Problem, caller: string): { fam: Family<any>; par
 function slipped(fam: Family<any>, params: unknown, slip: Slip, gold: bigint): NoisyAttempt | null {
   const w = fam.work(params, slip);
   if (w.answer === gold) return null;
-  return { text: renderSolution(w.steps, w.answer), correct: false, slip: slipTag(slip) };
+  return { text: renderSolution(w.steps, w.answer, fam), correct: false, slip: slipTag(slip) };
 }
 
 /** Produces one worked solution for a problem, with a slip at the configured level-dependent rate. */
@@ -77,7 +77,7 @@ export function noisySolve(problem: Problem, rng: Rng, noise: NoiseConfig = {}):
   const gold = BigInt(problem.answer);
   const clean = () => {
     const w = fam.work(params);
-    return { text: renderSolution(w.steps, w.answer), correct: w.answer === gold };
+    return { text: renderSolution(w.steps, w.answer, fam), correct: w.answer === gold };
   };
   const systematic = NoiseConfigSchema.parse(noise).systematic;
   const habit = systematic > 0 ? fam.misconception?.(params) ?? null : null;

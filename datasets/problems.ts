@@ -57,7 +57,7 @@ export function makeProblem(family: FamilyName, level: number, question: string)
     level,
     question,
     answer: String(fam.answer(params)),
-    solution: renderSolution(worked.steps, worked.answer),
+    solution: renderSolution(worked.steps, worked.answer, fam),
   };
 }
 

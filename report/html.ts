@@ -10,6 +10,7 @@ import { PAPER_ABLATIONS, PAPER_HUMANEVAL, PAPER_MATH, PAPER_SCALING } from "./p
 import { methodLabel, ReportData, type ReportDataInput, type TrainingCurve } from "./schema.ts";
 import { histogramChart, intervalChart, lineChart, type LineSeries, PALETTE } from "./svg.ts";
 import {
+  analysisTables,
   type Cell,
   curveSummary,
   groupTable,
@@ -161,6 +162,7 @@ export function renderHtml(input: ReportDataInput | ReportData): string {
   const sections: [string, string][] = [
     ["claims", "Claims"],
     ["main", "Main table"],
+    ["seeds", "Seeds"],
     ["levels", "By level"],
     ["curves", "Training curves"],
     ["edits", "Edit distances"],
@@ -260,6 +262,12 @@ export function renderHtml(input: ReportDataInput | ReportData): string {
       })
     }</figure></div>`,
   );
+
+  // Every seed, and the design analysis
+  for (const t of analysisTables(data)) {
+    parts.push(`<h2 id="${t.id}">${esc(t.title)}</h2><p class="note">${esc(t.note)}</p>`);
+    parts.push(tableHtml(t.columns, t.rows.map((r) => ({ cells: r.map(esc) }))));
+  }
 
   // Per level / family
   parts.push(`<h2 id="levels">By level and by problem family</h2>`);

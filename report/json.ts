@@ -41,6 +41,7 @@ export function reportObject(input: ReportDataInput | ReportData) {
     comparisons: data.comparisons,
     curves: data.curves,
     scaling: data.scaling,
+    ...(data.design ? { design: data.design } : {}),
     paper: {
       math500: PAPER_MATH,
       mathAblations: PAPER_ABLATIONS,
@@ -88,5 +89,6 @@ export function parseReportJson(text: string, source = "report.json"): ReportDat
     scaling: o.scaling,
     comparisons: o.comparisons,
     claimRules: o.claimRules,
+    ...(o.design === undefined ? {} : { design: o.design }),
   }, source);
 }

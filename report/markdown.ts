@@ -5,6 +5,7 @@ import { PAPER_ABLATIONS, PAPER_HUMANEVAL, PAPER_MATH, PAPER_SCALING } from "./p
 import { ReportData, type ReportDataInput } from "./schema.ts";
 import { methodLabel } from "./schema.ts";
 import {
+  analysisTables,
   type Cell,
   curveSummary,
   groupTable,
@@ -58,6 +59,11 @@ export function renderMarkdown(input: ReportDataInput | ReportData): string {
       "MATH500 with Gemini 1.5 Flash, or the MATH ablation table.",
     "",
   );
+
+  for (const t of analysisTables(data)) {
+    out.push(`## ${md(t.title)}`, "", md(t.note), "");
+    out.push(table(t.columns, t.rows.map((r) => r.map(md))), "");
+  }
 
   out.push("## Claims", "", md(BAND_NOTE), "");
   for (const c of evaluateClaims(data)) {

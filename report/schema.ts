@@ -9,6 +9,7 @@ import {
   MethodEvaluation,
   ScalingPoint,
 } from "../metrics/mod.ts";
+import { DesignAnalysis } from "./design.ts";
 
 /**
  * The report's rows, in table order: baselines, SCoRe, SCoRe's Stage I checkpoint (the
@@ -156,6 +157,8 @@ export const ReportData = z.object({
   /** paired differences the claims use when present (see report/comparisons.ts) */
   comparisons: z.array(Comparison).default([]),
   claimRules: ClaimRules.default({ nearZero: 0.02, smallDelta: 0.02, smallFlip: 0.03 }),
+  /** where wrong answers come from, and what attempt 1's own check says (report/design.ts) */
+  design: DesignAnalysis.optional(),
 }).superRefine((d, ctx) => {
   const seen = new Set<string>();
   d.methods.forEach((m, i) => {

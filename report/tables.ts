@@ -233,3 +233,118 @@ export function metaRows(data: ReportData): [string, string][] {
   if (m.gitCommit) rows.push(["Commit", m.gitCommit]);
   return rows;
 }
+
+/** A titled table of plain text cells, rendered alike in Markdown and HTML. */
+export interface TextTable {
+  /** anchor-friendly id */
+  id: string;
+  title: string;
+  note: string;
+  columns: string[];
+  rows: string[][];
+}
+
+/** Every row's seeds one by one, beside the means of the main table. */
+export function perSeedTable(data: ReportData): TextTable {
+  const rows = data.methods.flatMap((m) =>
+    m.evaluation.seeds.map((s) => [
+      methodLabel(m),
+      String(s.seed),
+      pct(s.metrics.accT1),
+      pct(s.metrics.accT2),
+      signedPct(s.metrics.delta),
+      pct(s.metrics.deltaIC),
+      pct(s.metrics.deltaCI),
+      pct(s.metrics.changedRate),
+    ])
+  );
+  return {
+    id: "seeds",
+    title: "Every seed",
+    note: "Each seed of each row (method seed N starts from base model N and is pinned to it), " +
+      "percent of all test problems.",
+    columns: ["Method", "Seed", "Acc@t1", "Acc@t2", "Δ", "Δ^{i→c}", "Δ^{c→i}", "Changed answers"],
+    rows,
+  };
+}
+
+const SOURCE_LABELS: Readonly<Record<string, string>> = {
+  misconception: "misconception",
+  second_guess: "second-guess habit",
+  carry: "one carry slip",
+  digit: "one digit slip",
+  sign: "one sign slip",
+  remainder: "one remainder slip",
+  other: "none (model's own)",
+  no_answer: "no answer",
+};
+
+/** Where each base seed's wrong answers come from, per attempt; null without the analysis. */
+export function errorSourceTable(data: ReportData): TextTable | null {
+  const rows = data.design?.errorSources ?? [];
+  if (rows.length === 0) return null;
+  const used = Object.keys(SOURCE_LABELS).filter((k) => rows.some((r) => (r.sources[k] ?? 0) > 0));
+  return {
+    id: "error-sources",
+    title: "Where the wrong answers come from",
+    note: "Wrong answers of each attempt under greedy decoding, by the single slip of the " +
+      "family's noisy solver that reproduces the answer (its misconception, its second-guessing " +
+      'habit, or one random slip); "none" is an answer no single slip gives: an error of the ' +
+      "model's own. Percent of that attempt's wrong answers (count in parentheses).",
+    columns: ["Row", "Seed", "Attempt", "Wrong", ...used.map((k) => SOURCE_LABELS[k])],
+    rows: rows.map((r) => [
+      r.method,
+      String(r.seed),
+      `t${r.attempt}`,
+      String(r.wrong),
+      ...used.map((k) => {
+        const n = r.sources[k] ?? 0;
+        return r.wrong === 0 ? "—" : `${pct(n / r.wrong)} (${n})`;
+      }),
+    ]),
+  };
+}
+
+/** What attempt 1's own check says and the oracle that acts on it; null without check rows. */
+export function checkTable(data: ReportData): TextTable | null {
+  const rows = data.design?.checks ?? [];
+  if (rows.length === 0) return null;
+  return {
+    id: "checks",
+    title: "Attempt 1's own check, and the room for a second attempt",
+    note: "The answer is committed on attempt 1's first line; the column check and verdict " +
+      "written after it cannot change it. Truthful: the check lines and verdict are exactly the " +
+      "true check of the committed answer. Oracle Acc@t2: a second attempt that keeps the answer " +
+      "when attempt 1's verdict is ok and answers right when it is no — the best the format " +
+      "allows from attempt 1 as written. Percent of all test problems.",
+    columns: [
+      "Row",
+      "Seed",
+      "Acc@t1",
+      "Truthful checks",
+      "Wrong, flagged no",
+      "Wrong, passed ok",
+      "Right, flagged no",
+      "Oracle Acc@t2",
+      "Oracle Δ",
+    ],
+    rows: rows.map((r) => [
+      r.method,
+      String(r.seed),
+      pct(r.accT1),
+      pct(r.truthful),
+      pct(r.flaggedWrong),
+      pct(r.hiddenWrong),
+      pct(r.falseAlarm),
+      pct(r.oracleT2),
+      signedPct(r.oracleT2 - r.accT1),
+    ]),
+  };
+}
+
+/** The design and per-seed tables, in report order (those that apply). */
+export function analysisTables(data: ReportData): TextTable[] {
+  return [perSeedTable(data), errorSourceTable(data), checkTable(data)].filter(
+    (t): t is TextTable => t !== null,
+  );
+}

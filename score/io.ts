@@ -55,11 +55,20 @@ export interface ProblemSet {
   test: TaskProblem[];
 }
 
-/** Reads a `problems` stage output directory. */
-export async function readProblemSet(dir: string): Promise<ProblemSet> {
+/**
+ * Reads a `problems` stage output directory; `splits` limits which splits are read (the others
+ * come back empty), so a stage that must not see the test split never opens its file.
+ */
+export async function readProblemSet(
+  dir: string,
+  opts: { splits?: readonly ("train" | "test")[] } = {},
+): Promise<ProblemSet> {
+  const splits = opts.splits ?? ["train", "test"];
+  const read = (split: "train" | "test") =>
+    splits.includes(split) ? readJsonl(`${dir}/${split}.jsonl`, TaskProblem) : [];
   return {
     info: await readJson(`${dir}/task.json`, TaskInfo),
-    train: await readJsonl(`${dir}/train.jsonl`, TaskProblem),
-    test: await readJsonl(`${dir}/test.jsonl`, TaskProblem),
+    train: await read("train"),
+    test: await read("test"),
   };
 }

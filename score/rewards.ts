@@ -109,3 +109,21 @@ export function groupAdvantages(
   };
   return { attempt1: side((r) => r.attempt1), attempt2: side((r) => r.attempt2) };
 }
+
+/**
+ * The training reward by which an objective's checkpoints are compared (the paper keeps the
+ * checkpoint with the best one): the verifier's 0/1 scores on the attempts the objective rewards,
+ * without the shaping bonus — Stage I r2, Stage II (and naive RL) r1 + r2, single-turn r1.
+ */
+export function selectionReward(spec: ObjectiveSpec, r1: number, r2: number | null): number {
+  switch (spec.kind) {
+    case "stage1":
+      if (r2 === null) throw new Error("stage1 selection needs an attempt-2 reward");
+      return r2;
+    case "stage2":
+      if (r2 === null) throw new Error("stage2 selection needs an attempt-2 reward");
+      return r1 + r2;
+    case "single_turn":
+      return r1;
+  }
+}

@@ -12,7 +12,8 @@
  */
 import type { AdamW, GPT, GradientComputer, PolicyGradientBatch, Tokenizer } from "../model/mod.ts";
 import { editDistanceRatio } from "../metrics/mod.ts";
-import { attemptKlCoefs, groupAdvantages, type ObjectiveSpec } from "./rewards.ts";
+import { attemptKlCoefs, groupAdvantages, type ObjectiveSpec, selectionReward } from "./rewards.ts";
+import { evaluateGreedy } from "./evaluate.ts";
 import { generateAttempts, type Sampler } from "./generate.ts";
 import { epochSampler } from "./epochs.ts";
 import { buildTranscript, decodeAttempt, type Transcript } from "./transcript.ts";
@@ -33,6 +34,32 @@ export interface RlOptions {
   /** Where the step's traces are sampled (e.g. the same Worker pool); this process by default. */
   sampler?: Sampler;
   signal?: AbortSignal;
+  /**
+   * Checkpoint selection: every `every` steps (and after the last) the policy is decoded greedily
+   * on `problems` — a held-out slice of the training split, never the test split — and scored by
+   * the objective's {@link selectionReward}; the best checkpoint is kept (the paper's rule).
+   */
+  selection?: { problems: readonly TaskProblem[]; every: number };
+}
+
+/** One checkpoint scored on the held-out problems. */
+export interface SelectionCandidate {
+  /** Steps taken when the checkpoint was scored. */
+  steps: number;
+  /** Mean selection reward over the held-out problems. */
+  reward: number;
+  /** Greedy accuracy of attempt 1 and (multi-turn objectives) attempt 2. */
+  accT1: number;
+  accT2: number | null;
+}
+
+/** The outcome of checkpoint selection: every candidate and the one kept. */
+export interface RlSelection {
+  /** Held-out training problems the candidates were scored on. */
+  problems: number;
+  candidates: SelectionCandidate[];
+  /** Steps of the kept checkpoint (the first of equal best rewards). */
+  chosenSteps: number;
 }
 
 /** What one RL step reports (all rates over the step's samples). */
@@ -54,6 +81,8 @@ export interface RlStepMetrics {
   changedAnswer: number | null;
   /** Mean edit-distance ratio between the attempts' texts. */
   editRatio: number | null;
+  /** Held-out selection reward of the checkpoint after this step, when it was scored. */
+  heldOutReward: number | null;
   loss: number;
   gradNorm: number;
   lr: number;
@@ -90,9 +119,34 @@ export function policyGradientBatch(
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
+/** Scores the policy's greedy attempts on the held-out problems by the objective's reward. */
+async function scoreCheckpoint(
+  policy: GPT,
+  tok: Tokenizer,
+  opts: RlOptions,
+  problems: readonly TaskProblem[],
+  steps: number,
+): Promise<SelectionCandidate> {
+  const records = await evaluateGreedy(policy, tok, problems, {
+    maxAttemptTokens: opts.maxAttemptTokens,
+    verifier: opts.verifier,
+    sampler: opts.sampler,
+  });
+  const multiTurn = opts.objective.kind !== "single_turn";
+  const r1 = records.map((r) => (r.attempt1.correct ? 1 : 0));
+  const r2 = records.map((r) => (r.attempt2.correct ? 1 : 0));
+  return {
+    steps,
+    reward: mean(records.map((_, i) => selectionReward(opts.objective, r1[i], r2[i]))),
+    accT1: mean(r1),
+    accT2: multiTurn ? mean(r2) : null,
+  };
+}
+
 /**
  * Runs `opts.steps` RL steps on `policy` (updated in place) against the frozen `ref`, calling
- * `onStep` with each step's metrics.
+ * `onStep` with each step's metrics. With `opts.selection`, the policy ends with the weights of
+ * the best held-out checkpoint, and the selection is returned; otherwise null (the last weights).
  */
 export async function runRl(
   policy: GPT,
@@ -102,9 +156,15 @@ export async function runRl(
   problems: readonly TaskProblem[],
   opts: RlOptions,
   onStep: (m: RlStepMetrics) => Promise<void> | void,
-): Promise<void> {
+): Promise<RlSelection | null> {
   const { trainStep } = await import("../model/mod.ts");
   const multiTurn = opts.objective.kind !== "single_turn";
+  const sel = opts.selection;
+  if (sel && (sel.every < 1 || sel.problems.length === 0)) {
+    throw new Error("runRl: selection needs every ≥ 1 and at least one held-out problem");
+  }
+  const candidates: SelectionCandidate[] = [];
+  let best: { c: SelectionCandidate; weights: Map<string, Float32Array> } | null = null;
   const k = opts.samplesPerProblem;
   const next = epochSampler(problems, taskRng(opts.seed, "rl/order"));
   for (let step = 0; step < opts.steps; step++) {
@@ -159,6 +219,13 @@ export async function runRl(
     );
     const r1 = scores.map((s) => s.r1);
     const r2 = v2 ? scores.map((s) => s.r2!) : null;
+    let heldOutReward: number | null = null;
+    if (sel && ((step + 1) % sel.every === 0 || step === opts.steps - 1)) {
+      const c = await scoreCheckpoint(policy, tok, opts, sel.problems, step + 1);
+      candidates.push(c);
+      heldOutReward = c.reward;
+      if (!best || c.reward > best.c.reward) best = { c, weights: await policy.getWeights() };
+    }
     await onStep({
       step,
       reward1: mean(r1),
@@ -171,9 +238,13 @@ export async function runRl(
       rightToWrong: r2 ? mean(r1.map((a, i) => (a === 1 && r2[i] === 0 ? 1 : 0))) : null,
       changedAnswer: v2 ? mean(v1.map((a, i) => (a.answer !== v2[i].answer ? 1 : 0))) : null,
       editRatio: text2 ? mean(text1.map((t, i) => editDistanceRatio(t, text2[i]))) : null,
+      heldOutReward,
       loss: stats.loss,
       gradNorm: stats.gradNorm,
       lr: stats.lr,
     });
   }
+  if (!sel || !best) return null;
+  if (best.c.steps !== opts.steps) policy.setWeights(best.weights);
+  return { problems: sel.problems.length, candidates, chosenSteps: best.c.steps };
 }

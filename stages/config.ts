@@ -14,7 +14,7 @@ const prob = () => z.number().min(0).max(1);
 export const EmbeddedProblemsConfig = z.object({
   // datasets' FAMILY_NAMES, spelled out so that the config (which every stage imports) does not
   // pull the family generators into every stage's code digest; a test keeps the two lists equal
-  families: z.array(z.enum(["add", "mul", "lin", "mod", "sub"])).min(1).default(["add"]),
+  families: z.array(z.enum(["add", "mul", "lin", "mod", "sub", "chk"])).min(1).default(["add"]),
   levels: z.array(z.number().int().min(1).max(3)).min(1).default([1, 2, 3]),
   nTrain: int(1).default(4000),
   nTest: int(1).default(400),
@@ -137,6 +137,19 @@ export const RlConfig = z.object({
   stage2Steps: int(1).default(40),
   /** Steps of the single-stage baselines and ablations (naive RL, w/o Stage I, single-turn). */
   baselineSteps: int(1).default(80),
+  /**
+   * SCoRe's schedule: Stage I then Stage II, repeated this many rounds (an early version of the
+   * paper ran two of each); round r ≥ 2 starts Stage I from round r − 1's Stage II.
+   */
+  rounds: int(1).default(1),
+  /**
+   * Checkpoint selection (the paper keeps the checkpoint with the best training reward): every
+   * this many steps, and after the last, each RL stage decodes greedily on `selectProblems`
+   * held-out training problems and keeps its best checkpoint. 0 keeps the last weights.
+   */
+  selectEvery: int().default(10),
+  /** Training problems held out of RL for checkpoint selection (the end of the train split). */
+  selectProblems: int().default(200),
 }).strict();
 
 /** Supervised fine-tuning baselines: STaR (D+) and Pair-SFT. */

@@ -2,21 +2,23 @@
  * The SCoRe pipeline: the experiment's config schema, its presets, and the DAG of stages.
  *
  * ```
- * problems → base → rollouts → {star, pair_sft}
- *            base → {naive_rl, stage1 → stage2, ablations}
+ * problems → base@sN → rollouts@sN → {star, pair_sft}
+ *            base@sN → {naive_rl, stage1 → stage2, ablations}
  * every checkpoint → eval → report
  * ```
  *
  * Methods run once per `seeds.methods` seed, ablations once per `seeds.ablations` seed; stage
- * instances are named `<method>@s<seed>` and their evaluations `eval@<method>.s<seed>`.
+ * instances are named `<method>@s<seed>` and their evaluations `eval@<method>.s<seed>`. Seed N
+ * has its own base model `base@sN` (and rollouts `rollouts@sN`): every method of seed N starts
+ * from it and is pinned to it, and the base row of the report carries every base seed.
  *
  * @module
  */
 import { definePipeline, type Stage } from "../pipeline/mod.ts";
 import { ExperimentConfig } from "./config.ts";
 import { problems } from "./problems.ts";
-import { base } from "./base.ts";
-import { rollouts } from "./rollouts.ts";
+import { baseStage } from "./base.ts";
+import { rolloutsStage } from "./rollouts.ts";
 import { type RlMethod, rlStage, sftStage } from "./training.ts";
 import { evaluateStage } from "./evaluate.ts";
 import { type ReportCurve, type ReportEval, reportStage } from "./report.ts";
@@ -63,7 +65,7 @@ const singleTurn: RlMethod = {
 
 /** Every stage instance for a validated config. */
 export function buildStages(config: ExperimentConfig): Stage<unknown>[] {
-  const stages: Stage<unknown>[] = [problems, base, rollouts];
+  const stages: Stage<unknown>[] = [problems];
   const evals: ReportEval[] = [];
   const curves: ReportCurve[] = [];
   const add = (method: string, seed: number, s: Stage<unknown>, curve: boolean) => {
@@ -76,12 +78,19 @@ export function buildStages(config: ExperimentConfig): Stage<unknown>[] {
     evals.push({ method, seed, stage: e });
   };
   const first = config.seeds.methods[0];
-  evaluate("base", first, base, true);
+  // One base model per seed (methods' and ablations' seeds together), each evaluated: the base
+  // row carries every seed, and each method seed is paired with its own base.
+  const baseSeeds = [...new Set([...config.seeds.methods, ...config.seeds.ablations])];
+  for (const seed of baseSeeds) {
+    stages.push(baseStage(seed));
+    if (config.seeds.methods.includes(seed)) stages.push(rolloutsStage(seed));
+    evaluate("base", seed, baseStage(seed), seed === first);
+  }
   const stage1BySeed = new Map<number, Stage<unknown>>();
   const stage1For = (seed: number) => {
     let s = stage1BySeed.get(seed);
     if (!s) {
-      s = rlStage(stage1, seed, base);
+      s = rlStage(stage1, seed, baseStage(seed));
       stage1BySeed.set(seed, s);
       add("score", seed, s, true);
       evaluate("score_stage1", seed, s);
@@ -89,9 +98,17 @@ export function buildStages(config: ExperimentConfig): Stage<unknown>[] {
     return s;
   };
   for (const seed of config.seeds.methods) {
-    const s2 = rlStage(stage2, seed, stage1For(seed));
+    // SCoRe: Stage I → Stage II, for rl.rounds rounds; the last Stage II is the SCoRe row.
+    let s2 = rlStage(stage2, seed, stage1For(seed));
     add("score", seed, s2, true);
+    for (let round = 2; round <= config.rl.rounds; round++) {
+      const s1 = rlStage(stage1, seed, s2, round);
+      add("score", seed, s1, true);
+      s2 = rlStage(stage2, seed, s1, round);
+      add("score", seed, s2, true);
+    }
     evaluate("score", seed, s2, seed === first);
+    const base = baseStage(seed);
     const star = sftStage("star", "star", seed, base);
     add("star", seed, star, false);
     evaluate("star", seed, star);
@@ -103,6 +120,7 @@ export function buildStages(config: ExperimentConfig): Stage<unknown>[] {
     evaluate("naive_rl", seed, naive);
   }
   for (const seed of config.seeds.ablations) {
+    const base = baseStage(seed);
     for (const [m, init] of [[singleTurn, base], [noStage1, base]] as const) {
       const s = rlStage(m, seed, init);
       add(m.method, seed, s, true);
@@ -126,6 +144,7 @@ export const pipeline = definePipeline({
     default: new URL("../presets/default.yaml", import.meta.url),
     smoke: new URL("../presets/smoke.yaml", import.meta.url),
     second_guess: new URL("../presets/second_guess.yaml", import.meta.url),
+    check: new URL("../presets/check.yaml", import.meta.url),
   },
   stages: buildStages,
   module: import.meta.url,

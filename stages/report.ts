@@ -112,7 +112,20 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
         const lines = await readJsonl(`${ctx.input(c.stage.name)}/metrics.jsonl`, MetricsLine);
         trainingCurves.push(curveFromMetrics(c.stage.family, c.seed, lines, c.method as Id));
       }
+      // The design analysis of an embedded experiment: every row's evaluated seeds.
+      let design = undefined;
+      if (set.info.source === "embedded") {
+        const { designAnalysis } = await import("../report/design.ts");
+        const { ProblemSchema } = await import("../datasets/problems.ts");
+        const runs = [...records].flatMap(([method, list]) =>
+          list.map((r) => ({ method, seed: r.seed, records: r.records }))
+        );
+        design = designAnalysis(set.test.map((p) => ProblemSchema.parse(p)), runs, {
+          sourcesFor: ["base", "score"],
+        });
+      }
       const data = {
+        design,
         meta: {
           title: "SCoRe reproduction",
           preset: p.name,

@@ -1,14 +1,14 @@
 /**
- * `rollouts`: two-attempt samples from the base model at temperature 1, several per training
- * problem, every attempt verified. STaR's first round and Pair-SFT train on them.
+ * `rollouts@s<N>`: two-attempt samples from base model N at temperature 1, several per training
+ * problem, every attempt verified. STaR's first round and Pair-SFT of seed N train on them.
  *
  * @module
  */
 import { z } from "zod";
-import { defineStage } from "../pipeline/mod.ts";
+import { defineStage, type Stage } from "../pipeline/mod.ts";
 import { DecodeConfig, ExperimentConfig, RolloutsConfig } from "./config.ts";
 import { problems } from "./problems.ts";
-import { base } from "./base.ts";
+import { baseStage } from "./base.ts";
 
 /** The rollouts stage's params. */
 export const RolloutsParams = z.object({
@@ -18,51 +18,67 @@ export const RolloutsParams = z.object({
   rollouts: RolloutsConfig,
 });
 
-/** The rollouts stage. */
-export const rollouts = defineStage({
-  name: "rollouts",
-  module: import.meta.url,
-  description: "two-attempt samples from the base model",
-  inputs: { problems, base },
-  params: RolloutsParams,
-  async run(ctx) {
-    const { startTensorStage, withWorkerPool } = await import("../score/runtime.ts");
-    const { readProblemSet, writeJsonl } = await import("../score/io.ts");
-    const { loadPolicy } = await import("../score/policy.ts");
-    const { collectRollouts } = await import("../score/rollouts.ts");
-    const backend = await startTensorStage(ctx, ctx.params.backend);
-    const { rollouts: r, decode } = ctx.params;
-    const set = await readProblemSet(ctx.input("problems"));
-    const { model, tok } = await loadPolicy(ctx.input("base"), { trainable: false });
-    const chosen = r.problems > 0 ? set.train.slice(0, r.problems) : set.train;
-    const records = await withWorkerPool(
-      model,
-      { backend, workers: ctx.params.workers },
-      (sampler) =>
-        collectRollouts(model, tok, chosen, {
-          samplesPerProblem: r.samplesPerProblem,
-          temperature: r.temperature,
-          maxAttemptTokens: decode.maxAttemptTokens,
-          seed: 7,
-          verifier: set.info.verifier,
-          sampler,
-        }),
-    );
-    await writeJsonl(`${ctx.outDir}/rollouts.jsonl`, records);
-    const rate = (f: (x: (typeof records)[number]) => boolean) =>
-      records.filter(f).length / records.length;
-    const summary = {
-      samples: records.length,
-      accuracy1: rate((x) => x.attempt1.correct),
-      accuracy2: rate((x) => x.attempt2.correct),
-      wrongToRight: rate((x) => !x.attempt1.correct && x.attempt2.correct),
-      rightToWrong: rate((x) => x.attempt1.correct && !x.attempt2.correct),
-    };
-    await Deno.writeTextFile(`${ctx.outDir}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
-    ctx.log(
-      `${records.length} samples: t1 ${(summary.accuracy1 * 100).toFixed(1)}%, ` +
-        `t2 ${(summary.accuracy2 * 100).toFixed(1)}%`,
-    );
-    model.dispose();
-  },
-});
+const instances = new Map<number, Stage<unknown>>();
+
+/** The rollouts of base model `seed` (`rollouts@s<seed>`); one stage object per seed. */
+export function rolloutsStage(seed: number): Stage<unknown> {
+  let s = instances.get(seed);
+  if (!s) {
+    s = defineRollouts(seed);
+    instances.set(seed, s);
+  }
+  return s;
+}
+
+function defineRollouts(seed: number): Stage<unknown> {
+  return defineStage({
+    name: `rollouts@s${seed}`,
+    module: import.meta.url,
+    description: `two-attempt samples from base model ${seed}`,
+    inputs: { problems, base: baseStage(seed) },
+    params: RolloutsParams,
+    async run(ctx) {
+      const { startTensorStage, withWorkerPool } = await import("../score/runtime.ts");
+      const { readProblemSet, writeJsonl } = await import("../score/io.ts");
+      const { loadPolicy } = await import("../score/policy.ts");
+      const { collectRollouts } = await import("../score/rollouts.ts");
+      const backend = await startTensorStage(ctx, ctx.params.backend);
+      const { rollouts: r, decode } = ctx.params;
+      const set = await readProblemSet(ctx.input("problems"), { splits: ["train"] });
+      const { model, tok } = await loadPolicy(ctx.input("base"), { trainable: false });
+      const chosen = r.problems > 0 ? set.train.slice(0, r.problems) : set.train;
+      const records = await withWorkerPool(
+        model,
+        { backend, workers: ctx.params.workers },
+        (sampler) =>
+          collectRollouts(model, tok, chosen, {
+            samplesPerProblem: r.samplesPerProblem,
+            temperature: r.temperature,
+            maxAttemptTokens: decode.maxAttemptTokens,
+            seed: 7,
+            verifier: set.info.verifier,
+            sampler,
+          }),
+      );
+      await writeJsonl(`${ctx.outDir}/rollouts.jsonl`, records);
+      const rate = (f: (x: (typeof records)[number]) => boolean) =>
+        records.filter(f).length / records.length;
+      const summary = {
+        samples: records.length,
+        accuracy1: rate((x) => x.attempt1.correct),
+        accuracy2: rate((x) => x.attempt2.correct),
+        wrongToRight: rate((x) => !x.attempt1.correct && x.attempt2.correct),
+        rightToWrong: rate((x) => x.attempt1.correct && !x.attempt2.correct),
+      };
+      await Deno.writeTextFile(
+        `${ctx.outDir}/summary.json`,
+        JSON.stringify(summary, null, 2) + "\n",
+      );
+      ctx.log(
+        `${records.length} samples: t1 ${(summary.accuracy1 * 100).toFixed(1)}%, ` +
+          `t2 ${(summary.accuracy2 * 100).toFixed(1)}%`,
+      );
+      model.dispose();
+    },
+  });
+}

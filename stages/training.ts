@@ -10,8 +10,8 @@ import { defineStage, type Stage } from "../pipeline/mod.ts";
 import { DecodeConfig, ExperimentConfig, RlConfig, SftConfig } from "./config.ts";
 import { ObjectiveSpec } from "../score/rewards.ts";
 import { problems } from "./problems.ts";
-import { base } from "./base.ts";
-import { rollouts } from "./rollouts.ts";
+import { baseStage } from "./base.ts";
+import { rolloutsStage } from "./rollouts.ts";
 
 type Config = z.infer<typeof ExperimentConfig>;
 type Rl = z.infer<typeof RlConfig>;
@@ -33,7 +33,26 @@ export const RlStageParams = z.object({
   problemsPerStep: z.number().int().min(1),
   samplesPerProblem: z.number().int().min(1),
   temperature: z.number().positive(),
+  /** Checkpoint selection every this many steps on the held-out slice (0 = keep the last). */
+  selectEvery: z.number().int().min(0),
+  /** Training problems held out of RL for selection (the end of the train split). */
+  selectProblems: z.number().int().min(0),
 });
+
+/**
+ * Splits the training problems into those RL samples from and the held-out slice (the last
+ * `heldOut`) on which checkpoints are selected. The test split is never an argument here.
+ */
+export function rlSplit<T>(train: readonly T[], heldOut: number): { rl: T[]; selection: T[] } {
+  if (heldOut <= 0) return { rl: [...train], selection: [] };
+  if (heldOut >= train.length) {
+    throw new Error(
+      `rl.selectProblems=${heldOut} leaves no training problems for RL (the train split has ` +
+        `${train.length}); lower rl.selectProblems or set rl.selectEvery: 0`,
+    );
+  }
+  return { rl: train.slice(0, train.length - heldOut), selection: train.slice(-heldOut) };
+}
 
 /** How an RL method derives its objective and step count from the `rl` section. */
 export interface RlMethod {
@@ -47,15 +66,21 @@ export interface RlMethod {
 }
 
 /**
- * An RL stage: starts from `init`'s checkpoint (the base model or a Stage I model) and trains
- * against the frozen base model as reference.
+ * An RL stage: starts from `init`'s checkpoint (base model `seed`, a Stage I or a Stage II model)
+ * and trains against the frozen base model of its seed as reference. `round` ≥ 2 names a later
+ * round of SCoRe's interleaved schedule (`stage1@s0.r2`).
  */
-export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<unknown> {
+export function rlStage(
+  m: RlMethod,
+  seed: number,
+  init: Stage<unknown>,
+  round = 1,
+): Stage<unknown> {
   return defineStage({
-    name: `${m.method}@s${seed}`,
+    name: `${m.method}@s${seed}${round > 1 ? `.r${round}` : ""}`,
     module: import.meta.url,
     description: m.description,
-    inputs: { problems, base, init },
+    inputs: { problems, base: baseStage(seed), init },
     params: RlStageParams,
     select: (config) => {
       const c = config as Config;
@@ -67,6 +92,8 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
         problemsPerStep: c.rl.problemsPerStep,
         samplesPerProblem: c.rl.samplesPerProblem,
         temperature: c.rl.temperature,
+        selectEvery: c.rl.selectEvery,
+        selectProblems: c.rl.selectEvery > 0 ? c.rl.selectProblems : 0,
       };
     },
     async run(ctx) {
@@ -78,15 +105,17 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
       const p = ctx.params;
       const backend = await startTensorStage(ctx, p.backend);
       ctx.record({ seeds: [p.seed] });
-      const set = await readProblemSet(ctx.input("problems"));
+      // Only the train split is read: checkpoint selection sees held-out training problems.
+      const set = await readProblemSet(ctx.input("problems"), { splits: ["train"] });
+      const split = rlSplit(set.train, p.selectProblems);
       const { model: policy, tok } = await loadPolicy(ctx.input("init"), { trainable: true });
       const { model: ref } = await loadPolicy(ctx.input("base"), { trainable: false });
       const opt = new AdamW({ lr: p.lr, warmupSteps: 0, clipNorm: 1 });
-      await withWorkerPool(
+      const selection = await withWorkerPool(
         policy,
         { backend, workers: p.workers, ref },
         (parallel) =>
-          runRl(policy, ref, opt, tok, set.train, {
+          runRl(policy, ref, opt, tok, split.rl, {
             parallel,
             sampler: parallel,
             objective: p.objective,
@@ -98,6 +127,9 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
             seed: p.seed,
             verifier: set.info.verifier,
             signal: ctx.signal,
+            selection: p.selectEvery > 0
+              ? { problems: split.selection, every: p.selectEvery }
+              : undefined,
           }, async (s) => {
             await ctx.metrics({ ...s });
             ctx.progress({
@@ -109,7 +141,24 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
             });
           }),
       );
-      await savePolicy(ctx.outDir, policy, tok, { stage: ctx.name, objective: p.objective });
+      if (selection) {
+        await Deno.writeTextFile(
+          `${ctx.outDir}/selection.json`,
+          JSON.stringify(selection, null, 2) + "\n",
+        );
+        ctx.log(
+          `kept the checkpoint after ${selection.chosenSteps} of ${p.steps} steps (held-out ` +
+            `reward ${
+              selection.candidates.find((c) => c.steps === selection.chosenSteps)!.reward
+                .toFixed(3)
+            } on ${selection.problems} training problems)`,
+        );
+      }
+      await savePolicy(ctx.outDir, policy, tok, {
+        stage: ctx.name,
+        objective: p.objective,
+        ...(selection ? { selectedAfterSteps: selection.chosenSteps } : {}),
+      });
       policy.dispose();
       ref.dispose();
       opt.dispose();
@@ -140,12 +189,15 @@ export function sftStage(
   seed: number,
   init: Stage<unknown>,
 ): Stage<unknown> {
+  const base = baseStage(seed);
   const fromBase = init === base;
   return defineStage({
     name: `${method}@s${seed}`,
     module: import.meta.url,
     description: kind === "star" ? "STaR (D+) collect-and-fine-tune" : "Pair-SFT",
-    inputs: fromBase ? { problems, base, init, rollouts } : { problems, base, init },
+    inputs: fromBase
+      ? { problems, base, init, rollouts: rolloutsStage(seed) }
+      : { problems, base, init },
     params: SftStageParams,
     select: (config) => {
       const c = config as Config;
@@ -170,7 +222,7 @@ export function sftStage(
       const p = ctx.params;
       const backend = await startTensorStage(ctx, p.backend);
       ctx.record({ seeds: [p.seed] });
-      const set = await readProblemSet(ctx.input("problems"));
+      const set = await readProblemSet(ctx.input("problems"), { splits: ["train"] });
       const { model, tok } = await loadPolicy(ctx.input("init"), { trainable: true });
       const chosen = p.rolloutProblems > 0 ? set.train.slice(0, p.rolloutProblems) : set.train;
       const given = fromBase

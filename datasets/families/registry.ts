@@ -8,6 +8,7 @@
  * @module
  */
 import { addFamily } from "./add.ts";
+import { chkFamily } from "./chk.ts";
 import { linFamily } from "./linear.ts";
 import { modFamily } from "./modular.ts";
 import { mulFamily } from "./mul.ts";
@@ -15,7 +16,7 @@ import { subFamily } from "./sub.ts";
 import type { Family } from "./types.ts";
 
 /** Names of the embedded families, in canonical order. */
-export const FAMILY_NAMES = ["add", "mul", "lin", "mod", "sub"] as const;
+export const FAMILY_NAMES = ["add", "mul", "lin", "mod", "sub", "chk"] as const;
 
 /** A family name. */
 export type FamilyName = typeof FAMILY_NAMES[number];
@@ -28,6 +29,7 @@ export const FAMILIES: Record<FamilyName, Family<any>> = {
   lin: linFamily,
   mod: modFamily,
   sub: subFamily,
+  chk: chkFamily,
 };
 
 /** Difficulty levels every family supports. */
@@ -41,9 +43,17 @@ export function answerLine(n: bigint | number): string {
   return `${ANSWER_PREFIX}${BigInt(n)}`;
 }
 
-/** Joins worked steps and the answer line into the solution text. */
-export function renderSolution(steps: readonly string[], answer: bigint): string {
-  return [...steps, answerLine(answer)].join("\n");
+/**
+ * Joins worked steps and the answer line into the solution text: the steps, then the answer line,
+ * or with `answerFirst` (a family that commits its answer before checking it) the other way round.
+ */
+export function renderSolution(
+  steps: readonly string[],
+  answer: bigint,
+  opts: { answerFirst?: boolean } = {},
+): string {
+  const lines = opts.answerFirst ? [answerLine(answer), ...steps] : [...steps, answerLine(answer)];
+  return lines.join("\n");
 }
 
 /**

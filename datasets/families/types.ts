@@ -37,6 +37,11 @@ export interface Family<P> {
   readonly levels: readonly number[];
   /** One line saying what the family asks and how levels scale. */
   readonly description: string;
+  /**
+   * Whether the answer line comes first, before the worked steps (the answer is committed before
+   * the steps that check it). Default false: the steps, then the answer line.
+   */
+  readonly answerFirst?: boolean;
   /** Draws random parameters for a level. */
   generate(rng: Rng, level: number): P;
   /** The question text for parameters. */

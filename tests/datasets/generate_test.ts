@@ -10,7 +10,7 @@ import {
 } from "../../datasets/mod.ts";
 import { checkIntegerAnswer } from "../../verifiers/integer.ts";
 
-const SPLITS = generateProblems({ nTrain: 750, nTest: 300, seed: 11 });
+const SPLITS = generateProblems({ nTrain: 900, nTest: 360, seed: 11 });
 const ALL = [...SPLITS.train, ...SPLITS.test];
 
 /** Independent reference answer computed from the question text by this test. */
@@ -50,9 +50,9 @@ function stepIsTrue(line: string): boolean {
 }
 
 Deno.test("generateProblems is deterministic for a seed and changes with it", () => {
-  const again = generateProblems({ nTrain: 750, nTest: 300, seed: 11 });
+  const again = generateProblems({ nTrain: 900, nTest: 360, seed: 11 });
   assert.equal(JSON.stringify(again), JSON.stringify(SPLITS));
-  const other = generateProblems({ nTrain: 750, nTest: 300, seed: 12 });
+  const other = generateProblems({ nTrain: 900, nTest: 360, seed: 12 });
   assert.notEqual(JSON.stringify(other.train), JSON.stringify(SPLITS.train));
 });
 
@@ -61,13 +61,13 @@ Deno.test("train and test are disjoint by question text and the test split ignor
   assert.equal(testQ.size, SPLITS.test.length);
   assert.equal(new Set(SPLITS.train.map((p) => p.question)).size, SPLITS.train.length);
   assert.ok(SPLITS.train.every((p) => !testQ.has(p.question)));
-  const smaller = generateProblems({ nTrain: 10, nTest: 300, seed: 11 });
+  const smaller = generateProblems({ nTrain: 10, nTest: 360, seed: 11 });
   assert.deepEqual(smaller.test, SPLITS.test);
 });
 
 Deno.test("splits are balanced over families and levels and records match the schema", () => {
-  assert.equal(SPLITS.train.length, 750);
-  assert.equal(SPLITS.test.length, 300);
+  assert.equal(SPLITS.train.length, 900);
+  assert.equal(SPLITS.test.length, 360);
   for (const f of FAMILY_NAMES) {
     for (const level of [1, 2, 3]) {
       assert.equal(SPLITS.train.filter((p) => p.family === f && p.level === level).length, 50);
@@ -82,7 +82,9 @@ Deno.test("answers match an independent computation and worked solutions verify 
     assert.equal(p.answer, String(reference(p.question)), p.question);
     const check = checkIntegerAnswer(p.answer, p.solution);
     assert.ok(check.equal, `${p.question}: ${p.solution}`);
-    const steps = p.solution.split("\n").slice(0, -1);
+    // the steps: every line but the answer line (the first in an answer-first family)
+    const lines = p.solution.split("\n");
+    const steps = p.family === "chk" ? lines.slice(1) : lines.slice(0, -1);
     for (const s of steps) assert.ok(stepIsTrue(s), `false step "${s}" in ${p.question}`);
     assert.equal(solveProblem(p), p.solution);
   }
@@ -102,7 +104,7 @@ Deno.test("questions and worked solutions are short and use only the exported ch
 
 Deno.test("levels make problems longer on average", () => {
   const mean = (xs: Problem[]) => xs.reduce((s, p) => s + p.solution.length, 0) / xs.length;
-  for (const f of ["add", "mul", "mod", "sub"]) {
+  for (const f of ["add", "mul", "mod", "sub", "chk"]) {
     const byLevel = [1, 2, 3].map((l) => mean(ALL.filter((p) => p.family === f && p.level === l)));
     assert.ok(byLevel[0] < byLevel[2], `${f}: ${byLevel}`);
   }

@@ -19,6 +19,7 @@ function impliedAnswer(p: Problem, text: string): bigint {
   const steps = lines.slice(0, -1);
   const lastNumber = (s: string) => BigInt(/(-?\d+)$/.exec(s)![1]);
   if (p.family === "sub") return BigInt(/^x=(\d+)$/.exec(lines[0])![1]); // the answer is the guess
+  if (p.family === "chk") return BigInt(/^= (\d+)$/.exec(lines[0])![1]); // committed first
   const multiplier = /^\d+\*(\d+)$/.exec(p.question)?.[1];
   if (p.family === "add" || (p.family === "mul" && Number(multiplier) < 10)) {
     // column results, right to left: keep the last digit, carry the rest

@@ -42,7 +42,7 @@ Deno.test("a stage with no output says it is missing and names the exact command
     assert.ok(err.message.endsWith(`Make it with: ${err.command}`), err.message);
     await assert.rejects(
       load("stage9@s0", { preset: "smoke", storeDir: store }),
-      /unknown stage "stage9@s0"; known stages: problems, base, .*stage2@s0/,
+      /unknown stage "stage9@s0"; known stages: problems, base@s0, .*stage2@s0/,
     );
   } finally {
     await Deno.remove(store, { recursive: true });
@@ -54,7 +54,7 @@ Deno.test("current outputs load with typed readers; stale and missing ones say w
   const overlay = `${store}/alpha.yaml`;
   try {
     await stage(store, "eval@score.s0");
-    await stage(store, "rollouts");
+    await stage(store, "rollouts@s0");
     const ex = await openExplorer({ preset: "smoke", storeDir: store });
 
     await t.step("evaluation records, the stage's own metrics and the traces agree", async () => {
@@ -84,7 +84,7 @@ Deno.test("current outputs load with typed readers; stale and missing ones say w
 
     await t.step("rollouts join their problems", async () => {
       const problems = await (await ex.load("problems")).problems();
-      const rollouts = await (await ex.load("rollouts")).rollouts();
+      const rollouts = await (await ex.load("rollouts@s0")).rollouts();
       const traces = rolloutTraces(rollouts, problems);
       assert.equal(traces.length, rollouts.length);
       const answers = new Map(problems.train.concat(problems.test).map((p) => [p.id, p.answer]));
@@ -97,7 +97,7 @@ Deno.test("current outputs load with typed readers; stale and missing ones say w
         const lines = await (await ex.load("stage2@s0")).metrics();
         assert.ok(hasRlMetrics(lines));
         assert.deepEqual(lines.map((l) => l.step), lines.map((_, i) => i));
-        assert.equal(hasRlMetrics(await (await ex.load("base")).metrics()), false);
+        assert.equal(hasRlMetrics(await (await ex.load("base@s0")).metrics()), false);
         const { curves, unavailable } = await ex.trainingCurves();
         assert.deepEqual(curves.map((c) => `${c.stage}@s${c.seed}`), ["stage1@s0", "stage2@s0"]);
         assert.equal(curves[1].points.length, lines.length);
@@ -109,8 +109,8 @@ Deno.test("current outputs load with typed readers; stale and missing ones say w
 
     await t.step("a file the stage does not write is a plain error naming the stage", async () => {
       await assert.rejects(
-        (await ex.load("base")).evalRecords(),
-        /stage "base" has no eval\.jsonl \(its output holds: checkpoint\/, metrics\.jsonl\); eval\.jsonl is written by eval@/,
+        (await ex.load("base@s0")).evalRecords(),
+        /stage "base@s0" has no eval\.jsonl \(its output holds: checkpoint\/, metrics\.jsonl\); eval\.jsonl is written by eval@/,
       );
     });
 
