@@ -47,7 +47,9 @@ export function evaluateStage(
       const { readProblemSet, writeJsonl } = await import("../score/io.ts");
       const { loadPolicy } = await import("../score/policy.ts");
       const { evaluateGreedy, scalingSamples } = await import("../score/evaluate.ts");
-      const { evaluateSeed, scalingCurve } = await import("../metrics/mod.ts");
+      // Leaf modules, not metrics/mod.ts: the seed aggregation is the report's alone.
+      const { evaluateSeed } = await import("../metrics/evaluate.ts");
+      const { scalingCurve } = await import("../metrics/scaling.ts");
       const p = ctx.params;
       const backend = await startTensorStage(ctx, p.backend);
       const set = await readProblemSet(ctx.input("problems"));
