@@ -5,7 +5,14 @@
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { ConfigError } from "./config.ts";
 import { DagError, matchStages, toDot, toMermaid, toText } from "./dag.ts";
-import { fastInvocation, type StatTuple, writeFast } from "./fast_path.ts";
+import {
+  envFingerprint,
+  type EnvReads,
+  fastInvocation,
+  recordEnvReads,
+  type StatTuple,
+  writeFast,
+} from "./fast_path.ts";
 import { updateOutLinks } from "./out_links.ts";
 import { urlToPath } from "./paths.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -100,6 +107,8 @@ export async function cli(
     (args.help ? print : err)(USAGE);
     return args.help ? 0 : 2;
   }
+  // What the plan reads from the environment goes into the no-op fingerprint.
+  const envReads = recordEnvReads();
   try {
     const ref = "module" in pipelineOrRef && typeof pipelineOrRef.module === "string" &&
         !("stages" in pipelineOrRef)
@@ -116,7 +125,7 @@ export async function cli(
       ui: opts.ui,
     });
     const pipelineModule = ref?.module ?? pipeline.module;
-    return await dispatch(session, args, { cwd, print, pipelineModule, opts });
+    return await dispatch(session, args, { cwd, print, pipelineModule, opts, envReads });
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DagError || e instanceof UsageError) {
       err(e.message);
@@ -134,6 +143,8 @@ export async function cli(
       return 1;
     }
     throw e;
+  } finally {
+    envReads.stop();
   }
 }
 
@@ -145,6 +156,7 @@ async function dispatch(
     print: (l: string) => void;
     pipelineModule?: string;
     opts: CliOptions;
+    envReads: EnvReads;
   },
 ): Promise<number> {
   const { print, cwd } = env;
@@ -331,10 +343,12 @@ async function dispatch(
 async function saveFast(
   session: Session,
   args: CliArgs,
-  env: { cwd: string; pipelineModule?: string },
+  env: { cwd: string; pipelineModule?: string; envReads: EnvReads },
   statuses: StageStatus[],
   lines: string[],
 ): Promise<void> {
+  env.envReads.stop();
+  if (env.envReads.whole) return; // the plan read the whole environment: nothing to compare
   try {
     const { graph: g, store } = session;
     // The pipeline module's graph, plus the entry module's (main.ts) in case it differs.
@@ -361,7 +375,8 @@ async function saveFast(
         stats.push([`${store.objectPath(rec.output)}/${f.path}`, m.stat[f.path] ?? null]);
       }
     }
-    await writeFast(store.dir, fastInvocation({ ...args, cwd: env.cwd }), {
+    await writeFast(store.dir, fastInvocation({ ...args, cwd: env.cwd, storeDir: store.dir }), {
+      env: envFingerprint(env.envReads.reads),
       files,
       stats,
       stages: statuses.map((s) => ({ name: s.name, key: s.key!, output: s.record!.output })),
