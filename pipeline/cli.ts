@@ -327,7 +327,7 @@ async function dispatch(
       return bad.size > 0 ? 1 : 0;
     }
     case "gc": {
-      const r = session.store.gc();
+      const r = await session.store.gc();
       print(
         `gc: removed ${r.objects} unreferenced object(s) (${
           (r.bytes / 1048576).toFixed(1)

@@ -708,7 +708,7 @@ async function execute(session: Session, st: StageStatus, signal: AbortSignal): 
     }
     let digest: string;
     try {
-      digest = (await store.commit(tmp.out)).digest;
+      digest = (await store.commit(tmp.out, { pin: `${tmp.root}/pin.json` })).digest;
     } catch (e) {
       throw new StageError(st.name, e); // e.g. the stage wrote a symlink
     }

@@ -302,12 +302,20 @@ export class Store {
   /**
    * Moves a finished output dir into the store: hash (with fsync), make files read-only, rename to
    * objects/<digest>, then write the manifest. Returns the digest. Reuses an identical valid object.
+   *
+   * With `pin` (a file inside a temp dir of {@link newTemp}), the digest is written there before
+   * the object is in place: `gc` keeps every object a live temp dir pins, so an object is never
+   * exposed unreferenced between its commit and its record. The pin goes with the temp dir.
    */
-  async commit(outDir: string): Promise<{ digest: string; files: TreeFile[] }> {
+  async commit(
+    outDir: string,
+    opts: { pin?: string } = {},
+  ): Promise<{ digest: string; files: TreeFile[] }> {
     const { digest, files } = await hashTree(outDir, { fsync: true });
     await pausePoint("commit:hashed");
     const lock = await acquireLock(this.lockPath(`object-${digest}`), { what: "commit" });
     try {
+      if (opts.pin) writeJsonAtomic(opts.pin, { digest });
       const dest = this.objectPath(digest);
       if (exists(dest)) {
         if (await this.isValid(digest)) {
@@ -338,13 +346,41 @@ export class Store {
     return out.sort();
   }
 
-  /** Removes objects no record reaches, stray manifests, dead temp dirs and trash. */
-  gc(): { objects: number; bytes: number; temp: number } {
-    const keep = new Set<string>();
+  /** Digests pinned by the temp dirs of live processes (objects committed, records not yet). */
+  pinned(): Set<string> {
+    const out = new Set<string>();
+    for (const e of Deno.readDirSync(`${this.dir}/tmp`)) {
+      const root = `${this.dir}/tmp/${e.name}`;
+      const pin = readJson(`${root}/pin.json`) as { digest?: unknown } | undefined;
+      if (typeof pin?.digest !== "string") continue;
+      const owner = readJson(`${root}/owner.json`) as ProcId | undefined;
+      if (owner && typeof owner.pid === "number" && !isDead(owner)) out.add(pin.digest);
+    }
+    return out;
+  }
+
+  /**
+   * Removes objects no record reaches, stray manifests, dead temp dirs and trash, under the store's
+   * gc lock. Objects are listed before pins and pins before records: a commit pins its object
+   * before moving it in and drops the pin after its record, so a listed object is either pinned or
+   * referenced by the time gc looks.
+   */
+  async gc(): Promise<{ objects: number; bytes: number; temp: number }> {
+    const lock = await acquireLock(this.lockPath("gc"), { what: "gc" });
+    try {
+      return this.#gcLocked();
+    } finally {
+      lock.release();
+    }
+  }
+
+  #gcLocked(): { objects: number; bytes: number; temp: number } {
+    const listed = [...Deno.readDirSync(`${this.dir}/objects`)];
+    const keep = this.pinned();
     for (const r of this.records()) keep.add(r.output);
     let objects = 0;
     let bytes = 0;
-    for (const e of Deno.readDirSync(`${this.dir}/objects`)) {
+    for (const e of listed) {
       const digest = e.name.replace(/\.json$/, "");
       if (keep.has(digest)) continue;
       const p = `${this.dir}/objects/${e.name}`;

@@ -4,7 +4,7 @@
  * edited while its stage runs.
  */
 import assert from "node:assert/strict";
-import { makeToy } from "./toy_project.ts";
+import { drain, makeToy, waitFor } from "./toy_project.ts";
 
 const OTHER_FROM_ENV = `import { z } from "zod";
 import { defineStage } from "${new URL("../../pipeline/mod.ts", import.meta.url).href}";
@@ -85,6 +85,32 @@ Deno.test("a copied store does not answer for the original through the fast path
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /reproduce: 5 ran, 0 cached \(store copy\)/);
     assert.equal(toy.takeRuns().length, 5);
+  } finally {
+    toy.cleanup();
+  }
+});
+
+Deno.test("gc while a stage sits between its commit and its record removes nothing it needs", async () => {
+  const toy = makeToy();
+  try {
+    const marker = `${toy.dir}/paused`;
+    const resume = `${toy.dir}/resume`;
+    const child = toy.spawn(["reproduce"], {
+      SCORE_TEST_PAUSE_AT: "before-record",
+      SCORE_TEST_PAUSE_FILE: marker,
+      SCORE_TEST_RESUME_FILE: resume,
+    });
+    await waitFor(marker, child);
+    const gc = await toy.run(["gc"]);
+    assert.equal(gc.code, 0, gc.stderr);
+    assert.match(gc.stdout, /gc: removed 0 unreferenced object/);
+    Deno.writeTextFileSync(resume, "");
+    const r = await drain(child);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(toy.takeRuns(), ["gen", "square", "sum", "other", "report"], "each ran once");
+    const v = await toy.run(["verify"]);
+    assert.equal(v.code, 0, v.stdout);
+    assert.match(v.stdout, /0 corrupt, 0 missing/);
   } finally {
     toy.cleanup();
   }
