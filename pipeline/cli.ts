@@ -5,6 +5,7 @@
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { ConfigError } from "./config.ts";
 import { DagError, matchStages, toDot, toMermaid, toText } from "./dag.ts";
+import { isEnvironmentFault, StoreFault } from "./faults.ts";
 import {
   envFingerprint,
   type EnvReads,
@@ -129,6 +130,14 @@ export async function cli(
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DagError || e instanceof UsageError) {
       err(e.message);
+      return 2;
+    }
+    if (e instanceof StoreFault) {
+      err(e.message);
+      return 2;
+    }
+    if (isEnvironmentFault(e)) {
+      err(`store error: ${(e as Error).message}`); // a file-system fault not mapped at its source
       return 2;
     }
     if (e instanceof Interrupted) {
@@ -303,12 +312,13 @@ async function dispatch(
       const present = new Set(objects);
       let records = 0;
       const missing: string[] = [];
-      for (const e of Deno.readDirSync(`${store.dir}/records`)) {
-        if (e.isFile && e.name.endsWith(".json") && !store.readRecord(e.name.slice(0, -5))) {
-          print(
-            `malformed record (ignored, never used): ${rel(`${store.dir}/records/${e.name}`, cwd)}`,
-          );
-        }
+      const malformed = store.removeMalformedRecords();
+      for (const p of malformed) {
+        print(
+          `corrupt record (truncated or malformed): ${
+            rel(p, cwd)
+          }: removed; the next run rebuilds it`,
+        );
       }
       for (const r of store.records()) {
         records++;
@@ -322,9 +332,10 @@ async function dispatch(
       }
       for (const m of missing) print(`missing output: record of ${m}; the next run rebuilds it`);
       print(
-        `verify: ${objects.length} objects, ${records} records, ${bad.size} corrupt, ${missing.length} missing`,
+        `verify: ${objects.length} objects, ${records} records, ${bad.size} corrupt, ` +
+          `${missing.length} missing, ${malformed.length} corrupt record(s)`,
       );
-      return bad.size > 0 ? 1 : 0;
+      return bad.size > 0 || malformed.length > 0 || missing.length > 0 ? 1 : 0;
     }
     case "gc": {
       const r = await session.store.gc();

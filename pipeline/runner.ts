@@ -8,6 +8,7 @@ import { hashJson } from "./canonical.ts";
 import { type CodeDigest, CodeGraph } from "./code_digest.ts";
 import { ConfigError, loadConfig, type LoadedConfig } from "./config.ts";
 import { buildDag, type Dag, DagError, matchStages, upstreamClosure } from "./dag.ts";
+import { fsCode, StoreFault } from "./faults.ts";
 import { FileDigests } from "./file_digests.ts";
 import {
   type ChildSpec,
@@ -702,7 +703,17 @@ async function execute(session: Session, st: StageStatus, signal: AbortSignal): 
       await stage.run(ctx);
       signal.throwIfAborted();
     } catch (e) {
-      throw signal.aborted ? e : new StageError(st.name, e);
+      if (signal.aborted) throw e;
+      const code = fsCode(e);
+      if (code === "ENOSPC" || code === "EDQUOT") {
+        // The stage writes into the store's temp dir: a full disk is the store's fault.
+        throw new StoreFault(
+          `store error: no space left on device while stage "${st.name}" wrote its output in ` +
+            `${tmp.out} (${(e as Error).message})`,
+          tmp.out,
+        );
+      }
+      throw new StageError(st.name, e);
     } finally {
       ui.done(st.name);
     }
@@ -710,6 +721,7 @@ async function execute(session: Session, st: StageStatus, signal: AbortSignal): 
     try {
       digest = (await store.commit(tmp.out, { pin: `${tmp.root}/pin.json` })).digest;
     } catch (e) {
+      if (e instanceof StoreFault) throw e;
       throw new StageError(st.name, e); // e.g. the stage wrote a symlink
     }
     const ended = new Date();
