@@ -149,6 +149,17 @@ export function stageCode(session: Session, stage: Stage<unknown>): Promise<Code
   return p;
 }
 
+/**
+ * The code digest of a stage as its files are now, read afresh (no digest cache): compared with
+ * the planned one after the stage ran, so a record never pairs one code's key with another's output.
+ */
+export function stageCodeNow(session: Session, stage: Stage<unknown>): Promise<CodeDigest> {
+  if (!stage.module.startsWith("file:")) return stageCode(session, stage);
+  const graph = new CodeGraph({ root: session.root, files: new FileDigests(null) });
+  const stopAt = new Set(session.dag.order.map((s) => urlToPath(s.module)));
+  return graph.digest(urlToPath(stage.module), { exclude: [ENGINE_DIR], stopAt });
+}
+
 /** The cache key of a stage given its params, input output digests and code digest. */
 export function stageKey(
   name: string,
@@ -700,6 +711,7 @@ async function execute(session: Session, st: StageStatus, signal: AbortSignal): 
       signal,
     };
     try {
+      await pausePoint("stage:start");
       await stage.run(ctx);
       signal.throwIfAborted();
     } catch (e) {
@@ -716,6 +728,19 @@ async function execute(session: Session, st: StageStatus, signal: AbortSignal): 
       throw new StageError(st.name, e);
     } finally {
       ui.done(st.name);
+    }
+    // The key was planned from the code as it was then; a module edited since (lazy imports load
+    // at run time) means the output may come from other code: refuse to record it under that key.
+    const now = await stageCodeNow(session, stage);
+    if (now.digest !== st.code.digest) {
+      const changed = diffList("module", st.code.modules, now.modules);
+      const cause = new Error(
+        `its code changed while it ran (${
+          changed.slice(0, 3).join("; ") || "npm packages or remote imports changed"
+        }); its output was discarded: run again`,
+      );
+      cause.stack = "";
+      throw new StageError(st.name, cause);
     }
     let digest: string;
     try {

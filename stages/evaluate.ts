@@ -18,14 +18,20 @@ export const EvaluateParams = z.object({
   evaluate: EvaluateConfig,
   /** Whether this checkpoint also gets the inference-time scaling curve. */
   scaling: z.boolean(),
+  /** The method seed of the checkpoint, recorded in `evaluation.json`. */
+  seed: z.number().int().min(0),
 });
 
-/** The evaluation stage `eval@<id>` of `model` (any stage whose output has a `checkpoint/`). */
+/**
+ * The evaluation stage `eval@<id>` of `model` (any stage whose output has a `checkpoint/`). Its
+ * seed is `opts.seed`, else the `N` of an id `<method>.sN`, else 0.
+ */
 export function evaluateStage(
   model: Stage<unknown>,
-  opts: { id: string; scaling: boolean },
+  opts: { id: string; scaling: boolean; seed?: number },
 ): Stage<unknown> {
   const id = opts.id;
+  const seed = opts.seed ?? Number(/\.s(\d+)$/.exec(id)?.[1] ?? 0);
   return defineStage({
     name: `eval@${id}`,
     module: import.meta.url,
@@ -40,6 +46,7 @@ export function evaluateStage(
         decode: c.decode,
         evaluate: c.evaluate,
         scaling: opts.scaling,
+        seed,
       };
     },
     async run(ctx) {
@@ -62,7 +69,7 @@ export function evaluateStage(
           sampler,
         });
         await writeJsonl(`${ctx.outDir}/eval.jsonl`, records);
-        const evaluation = evaluateSeed(0, records, {
+        const evaluation = evaluateSeed(p.seed, records, {
           bootstrap: { resamples: p.evaluate.bootstrap, seed: 0 },
         });
         await Deno.writeTextFile(

@@ -4,7 +4,7 @@
  * edited while its stage runs.
  */
 import assert from "node:assert/strict";
-import { drain, makeToy, waitFor } from "./toy_project.ts";
+import { count, drain, makeToy, waitFor } from "./toy_project.ts";
 
 const OTHER_FROM_ENV = `import { z } from "zod";
 import { defineStage } from "${new URL("../../pipeline/mod.ts", import.meta.url).href}";
@@ -111,6 +111,42 @@ Deno.test("gc while a stage sits between its commit and its record removes nothi
     const v = await toy.run(["verify"]);
     assert.equal(v.code, 0, v.stdout);
     assert.match(v.stdout, /0 corrupt, 0 missing/);
+  } finally {
+    toy.cleanup();
+  }
+});
+
+Deno.test("a module edited while its stage runs: the output is not recorded under the old code's key", async () => {
+  const toy = makeToy();
+  try {
+    const marker = `${toy.dir}/paused`;
+    const resume = `${toy.dir}/resume`;
+    const child = toy.spawn(["reproduce"], {
+      SCORE_TEST_PAUSE_AT: "stage:start",
+      SCORE_TEST_PAUSE_FILE: marker,
+      SCORE_TEST_RESUME_FILE: resume,
+    });
+    await waitFor(marker, child); // gen is planned, its lazily imported lazy.ts not loaded yet
+    toy.write("lazy.ts", toy.read("lazy.ts").replace('"count "', '"n = "'));
+    Deno.writeTextFileSync(resume, "");
+    const r = await drain(child);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /stage "gen" failed: its code changed while it ran \(module lazy\.ts changed\)/,
+    );
+    assert.equal(count(`${toy.store}/records`), 0, "nothing recorded under the planned key");
+    const again = await toy.run(["reproduce"]);
+    assert.equal(again.code, 0, again.stderr);
+    const lazySha = Array.from(
+      new Uint8Array(
+        await crypto.subtle.digest("SHA-256", Deno.readFileSync(`${toy.dir}/lazy.ts`)),
+      ),
+    ).map((b) => b.toString(16).padStart(2, "0")).join("");
+    for (const e of Deno.readDirSync(`${toy.store}/records`)) {
+      const rec = JSON.parse(Deno.readTextFileSync(`${toy.store}/records/${e.name}`));
+      if ("lazy.ts" in rec.code.modules) assert.equal(rec.code.modules["lazy.ts"], lazySha);
+    }
   } finally {
     toy.cleanup();
   }

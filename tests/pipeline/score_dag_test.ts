@@ -117,3 +117,23 @@ Deno.test("edits on the real DAG: sandbox comments leave all cached; report-only
     Deno.removeSync(root, { recursive: true });
   }
 });
+
+Deno.test("each eval@<method>.sN stage evaluates with seed N (its params carry it)", async () => {
+  for (const preset of ["default", "smoke"]) {
+    const store = Deno.makeTempDirSync({ prefix: "score-seeds-" });
+    try {
+      const session = await scoreSession(PROJECT_ROOT, preset, store);
+      const evals = session.dag.order.filter((s) => s.family === "eval");
+      const seeds = new Set<number>();
+      for (const s of evals) {
+        const n = Number(/\.s(\d+)$/.exec(s.name)![1]);
+        const params = s.params!.parse(s.select(session.loaded.config)) as { seed: number };
+        assert.equal(params.seed, n, s.name);
+        seeds.add(n);
+      }
+      if (preset === "default") assert.ok(seeds.size > 1, "the default preset has several seeds");
+    } finally {
+      Deno.removeSync(store, { recursive: true });
+    }
+  }
+});
