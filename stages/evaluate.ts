@@ -38,8 +38,7 @@ export function evaluateStage(
     description: `evaluation of ${model.name}`,
     inputs: { problems, model },
     params: EvaluateParams,
-    select: (config) => {
-      const c = config as z.infer<typeof ExperimentConfig>;
+    select: (c: ExperimentConfig) => {
       return {
         backend: c.backend,
         workers: c.workers,

@@ -54,8 +54,7 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
     headline: "report.md",
     inputs,
     params: ReportParams,
-    select: (config) => {
-      const c = config as z.infer<typeof ExperimentConfig>;
+    select: (c: ExperimentConfig) => {
       return {
         name: c.name,
         backend: c.backend,

@@ -57,8 +57,7 @@ export function rlStage(m: RlMethod, seed: number, init: Stage<unknown>): Stage<
     description: m.description,
     inputs: { problems, base, init },
     params: RlStageParams,
-    select: (config) => {
-      const c = config as Config;
+    select: (c: Config) => {
       return {
         ...runtimeParams(c, seed),
         objective: m.objective(c.rl),
@@ -147,8 +146,7 @@ export function sftStage(
     description: kind === "star" ? "STaR (D+) collect-and-fine-tune" : "Pair-SFT",
     inputs: fromBase ? { problems, base, init, rollouts } : { problems, base, init },
     params: SftStageParams,
-    select: (config) => {
-      const c = config as Config;
+    select: (c: Config) => {
       return {
         ...runtimeParams(c, seed),
         kind,
