@@ -5,6 +5,7 @@
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { ConfigError } from "./config.ts";
 import { DagError, matchStages, toDot, toMermaid, toText } from "./dag.ts";
+import { EVENTS_ENV, fileSink } from "./events.ts";
 import { isEnvironmentFault, StoreFault } from "./faults.ts";
 import {
   envFingerprint,
@@ -213,6 +214,8 @@ async function dispatch(
       if (args.expectKey && (!args.noDeps || targets.length !== 1)) {
         throw new UsageError("--expect-key needs --no-deps and a single stage");
       }
+      // A child of `--jobs` reports to its parent through an event file instead of progress lines.
+      const eventsFile = Deno.env.get(EVENTS_ENV);
       const res = await runStages(session, {
         targets,
         force: args.force ? "targets" : false,
@@ -220,6 +223,7 @@ async function dispatch(
         jobs: args.jobs,
         noDeps: args.noDeps,
         expectKey: args.expectKey,
+        events: eventsFile ? fileSink(eventsFile) : undefined,
       });
       links(session, res.statuses);
       print(`stage ${name}: ${res.ran.length} ran, ${res.reused.length} cached`);
