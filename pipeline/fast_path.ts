@@ -106,37 +106,59 @@ export interface EnvReads {
   stop(): void;
 }
 
+const recorders = new Set<EnvReads>();
+let original: Pick<Deno.Env, "get" | "has" | "toObject"> | null = null;
+const PATCHED = ["get", "has", "toObject"] as const;
+let ownBefore: Partial<Record<(typeof PATCHED)[number], PropertyDescriptor>> = {};
+
 /**
  * Records the environment variables this process reads (`Deno.env.get`/`has`/`toObject`) from now
  * until `stop()`: the full path plans under it, so the fingerprint names what the plan depended on.
+ * Recorders may overlap (several sessions in one process); `Deno.env` is restored after the last.
  */
 export function recordEnvReads(): EnvReads {
   const env = Deno.env;
-  const { get, has, toObject } = env;
+  if (original === null) {
+    const { get, has, toObject } = env;
+    const orig = { get: get.bind(env), has: has.bind(env), toObject: toObject.bind(env) };
+    ownBefore = {};
+    for (const k of PATCHED) {
+      const d = Object.getOwnPropertyDescriptor(env, k);
+      if (d) ownBefore[k] = d;
+    }
+    original = orig;
+    const note = (k: string) => {
+      for (const r of recorders) if (!r.reads.has(k)) r.reads.set(k, orig.get(k) ?? null);
+    };
+    env.get = (k: string) => {
+      note(k);
+      return orig.get(k);
+    };
+    env.has = (k: string) => {
+      note(k);
+      return orig.has(k);
+    };
+    env.toObject = () => {
+      for (const r of recorders) r.whole = true;
+      return orig.toObject();
+    };
+  }
   const out: EnvReads = {
     reads: new Map(),
     whole: false,
     stop: () => {
-      env.get = get;
-      env.has = has;
-      env.toObject = toObject;
+      recorders.delete(out);
+      if (recorders.size === 0 && original !== null) {
+        for (const k of PATCHED) {
+          const d = ownBefore[k];
+          if (d) Object.defineProperty(env, k, d);
+          else delete (env as unknown as Record<string, unknown>)[k];
+        }
+        original = null;
+      }
     },
   };
-  const note = (k: string) => {
-    if (!out.reads.has(k)) out.reads.set(k, get.call(env, k) ?? null);
-  };
-  env.get = (k: string) => {
-    note(k);
-    return get.call(env, k);
-  };
-  env.has = (k: string) => {
-    note(k);
-    return has.call(env, k);
-  };
-  env.toObject = () => {
-    out.whole = true;
-    return toObject.call(env);
-  };
+  recorders.add(out);
   return out;
 }
 
