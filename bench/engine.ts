@@ -7,11 +7,16 @@
  *    toy pipeline of tests/pipeline, and the project's own DAG on the smoke preset (run once into
  *    a temporary store first; BENCH_SKIP_PROJECT=1 skips it). noop_ratio is the project's figure
  *    when measured, else the toy's.
- * 2. Hash throughput of a 1 GiB output (a directory holding one 1 GiB file, hashed by the store's
+ * 2. `status` on the project's default DAG (every stage planned and cached: a temporary store seeded
+ *    with the real keys by stub stages, see tests/pipeline/score_dag.ts; no real stage runs), the
+ *    median wall clock of BENCH_STATUS_ROUNDS (7) runs.
+ * 3. Hash throughput of a 1 GiB output (a directory holding one 1 GiB file, hashed by the store's
  *    tree hasher) against `sha256sum` on the same file, page cache warm for both.
- * Last line: {"noop_ratio": x, "hash_ratio": y} (hash_ratio = our throughput / sha256sum's).
+ * Last line: {"noop_ratio": x, "hash_ratio": y, "status_default_ms": z} (hash_ratio = our
+ * throughput / sha256sum's; status_default_ms is null when BENCH_SKIP_PROJECT is set).
  */
 import { hashTree } from "../pipeline/hash_tree.ts";
+import { seedStore } from "../tests/pipeline/score_dag.ts";
 import { makeToy } from "../tests/pipeline/toy_project.ts";
 
 const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? "21");
@@ -167,6 +172,37 @@ async function noopProject(): Promise<number | null> {
   }
 }
 
+/** Median wall ms of `status` on the default DAG, all of it cached (stub-seeded store). */
+async function statusDefault(): Promise<number> {
+  const root = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+  const store = Deno.makeTempDirSync({ prefix: "score-bench-status-" });
+  try {
+    await seedStore(root, "default", store);
+    const env = { SCORE_STORE: store };
+    const argv = [Deno.execPath(), "run", "-A", "main.ts", "status", "--preset", "default"];
+    const check = await timeCpu(argv, { cwd: root, env });
+    const lines = check.stdout.trim().split("\n");
+    if (lines.some((l) => !l.startsWith("cached"))) {
+      throw new Error(`status on the seeded default DAG: not all cached:\n${check.stdout}`);
+    }
+    const rounds = Number(Deno.env.get("BENCH_STATUS_ROUNDS") ?? "7");
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const t = await timeCpu(argv, { cwd: root, env });
+      wall.push(t.wall);
+      cpu.push(t.cpu);
+    }
+    console.log(
+      `status on the default DAG (${lines.length} stages, all cached): median of ${rounds} ` +
+        `${median(wall).toFixed(0)} ms wall, ${median(cpu).toFixed(0)} ms cpu`,
+    );
+    return median(wall);
+  } finally {
+    Deno.removeSync(store, { recursive: true });
+  }
+}
+
 async function hashing(): Promise<number> {
   const dir = Deno.makeTempDirSync({ prefix: "score-hash-" });
   const file = `${dir}/big.bin`;
@@ -222,10 +258,12 @@ const noopRatio = projectRatio ?? toyRatio;
 console.log(
   `noop_ratio below: ${projectRatio === null ? "toy DAG" : "project DAG (smoke)"}, median wall`,
 );
+const statusMs = Deno.env.get("BENCH_SKIP_PROJECT") ? null : await statusDefault();
 const hashRatio = await hashing();
 console.log(
   JSON.stringify({
     noop_ratio: Number(noopRatio.toFixed(3)),
     hash_ratio: Number(hashRatio.toFixed(3)),
+    status_default_ms: statusMs === null ? null : Math.round(statusMs),
   }),
 );

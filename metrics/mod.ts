@@ -50,6 +50,7 @@ export {
 export { aggregateSeeds, spread } from "./aggregate.ts";
 export { editRatioHistogram, ratioHistogram } from "./histogram.ts";
 export { majorityVoteCorrect, scalingCurve, type ScalingOptions, type Vote } from "./scaling.ts";
-export { evaluateMethod, type EvaluateOptions, evaluateSeed } from "./evaluate.ts";
+export { type EvaluateOptions, evaluateSeed } from "./evaluate.ts";
+export { evaluateMethod } from "./method.ts";
 export { createRng, type Rng } from "./rng.ts";
 export { parseWithSource } from "./parse.ts";

@@ -36,11 +36,38 @@ interface GpuAdapterLike {
   isFallbackAdapter?: boolean;
 }
 
+/**
+ * Gives the GPU stack a valid XDG_RUNTIME_DIR when the session has none (batch jobs, containers,
+ * ssh without a login session): the native WebGPU stack looks for one on the first adapter request
+ * and otherwise prints "error: XDG_RUNTIME_DIR is invalid or not set in the environment." to
+ * stderr, twice per process, on every tensor stage. A private directory (mode 0700) of this user
+ * is what a login session would provide. Returns the directory now in effect, or null.
+ */
+export function ensureRuntimeDir(): string | null {
+  const cur = Deno.env.get("XDG_RUNTIME_DIR");
+  try {
+    if (cur && Deno.statSync(cur).isDirectory) return cur;
+  } catch { /* not a directory: replace it */ }
+  try {
+    const base = Deno.env.get("TMPDIR") || "/tmp";
+    const dir = `${base}/score-runtime-${Deno.uid() ?? "user"}`;
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = Deno.statSync(dir);
+    if (!st.isDirectory || (st.uid !== null && st.uid !== Deno.uid())) return null;
+    Deno.chmodSync(dir, 0o700);
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+    return dir;
+  } catch {
+    return null; // the GPU stack then prints its line: harmless, and nothing better to do
+  }
+}
+
 /** Inspects navigator.gpu; returns the adapter description or undefined when there is none. */
 export async function probeWebGpu(): Promise<BackendChoice["adapterInfo"] | undefined> {
   const gpu = (globalThis.navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } })
     ?.gpu;
   if (!gpu) return undefined;
+  ensureRuntimeDir();
   const adapter = (await gpu.requestAdapter()) as GpuAdapterLike | null;
   if (!adapter) return undefined;
   const info = adapter.info ?? {};
@@ -54,6 +81,7 @@ export async function probeWebGpu(): Promise<BackendChoice["adapterInfo"] | unde
 
 async function activate(name: BackendName): Promise<void> {
   if (name === "wasm") configureWasmPaths();
+  if (name === "webgpu") ensureRuntimeDir();
   const ok = await tf.setBackend(name);
   if (!ok || tf.getBackend() !== name) {
     throw new Error(`backend "${name}" failed to initialise (tf.setBackend returned false)`);

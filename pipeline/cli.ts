@@ -5,7 +5,16 @@
 import { type CliArgs, parseCliArgs, USAGE, UsageError } from "./args.ts";
 import { ConfigError } from "./config.ts";
 import { DagError, matchStages, toDot, toMermaid, toText } from "./dag.ts";
-import { fastInvocation, type StatTuple, writeFast } from "./fast_path.ts";
+import { EVENTS_ENV, fileSink } from "./events.ts";
+import { isEnvironmentFault, StoreFault } from "./faults.ts";
+import {
+  envFingerprint,
+  type EnvReads,
+  fastInvocation,
+  recordEnvReads,
+  type StatTuple,
+  writeFast,
+} from "./fast_path.ts";
 import { updateOutLinks } from "./out_links.ts";
 import { urlToPath } from "./paths.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -100,6 +109,8 @@ export async function cli(
     (args.help ? print : err)(USAGE);
     return args.help ? 0 : 2;
   }
+  // What the plan reads from the environment goes into the no-op fingerprint.
+  const envReads = recordEnvReads();
   try {
     const ref = "module" in pipelineOrRef && typeof pipelineOrRef.module === "string" &&
         !("stages" in pipelineOrRef)
@@ -116,10 +127,18 @@ export async function cli(
       ui: opts.ui,
     });
     const pipelineModule = ref?.module ?? pipeline.module;
-    return await dispatch(session, args, { cwd, print, pipelineModule, opts });
+    return await dispatch(session, args, { cwd, print, pipelineModule, opts, envReads });
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DagError || e instanceof UsageError) {
       err(e.message);
+      return 2;
+    }
+    if (e instanceof StoreFault) {
+      err(e.message);
+      return 2;
+    }
+    if (isEnvironmentFault(e)) {
+      err(`store error: ${(e as Error).message}`); // a file-system fault not mapped at its source
       return 2;
     }
     if (e instanceof Interrupted) {
@@ -134,6 +153,8 @@ export async function cli(
       return 1;
     }
     throw e;
+  } finally {
+    envReads.stop();
   }
 }
 
@@ -145,6 +166,7 @@ async function dispatch(
     print: (l: string) => void;
     pipelineModule?: string;
     opts: CliOptions;
+    envReads: EnvReads;
   },
 ): Promise<number> {
   const { print, cwd } = env;
@@ -192,6 +214,8 @@ async function dispatch(
       if (args.expectKey && (!args.noDeps || targets.length !== 1)) {
         throw new UsageError("--expect-key needs --no-deps and a single stage");
       }
+      // A child of `--jobs` reports to its parent through an event file instead of progress lines.
+      const eventsFile = Deno.env.get(EVENTS_ENV);
       const res = await runStages(session, {
         targets,
         force: args.force ? "targets" : false,
@@ -199,6 +223,7 @@ async function dispatch(
         jobs: args.jobs,
         noDeps: args.noDeps,
         expectKey: args.expectKey,
+        events: eventsFile ? fileSink(eventsFile) : undefined,
       });
       links(session, res.statuses);
       print(`stage ${name}: ${res.ran.length} ran, ${res.reused.length} cached`);
@@ -291,12 +316,13 @@ async function dispatch(
       const present = new Set(objects);
       let records = 0;
       const missing: string[] = [];
-      for (const e of Deno.readDirSync(`${store.dir}/records`)) {
-        if (e.isFile && e.name.endsWith(".json") && !store.readRecord(e.name.slice(0, -5))) {
-          print(
-            `malformed record (ignored, never used): ${rel(`${store.dir}/records/${e.name}`, cwd)}`,
-          );
-        }
+      const malformed = store.removeMalformedRecords();
+      for (const p of malformed) {
+        print(
+          `corrupt record (truncated or malformed): ${
+            rel(p, cwd)
+          }: removed; the next run rebuilds it`,
+        );
       }
       for (const r of store.records()) {
         records++;
@@ -310,12 +336,13 @@ async function dispatch(
       }
       for (const m of missing) print(`missing output: record of ${m}; the next run rebuilds it`);
       print(
-        `verify: ${objects.length} objects, ${records} records, ${bad.size} corrupt, ${missing.length} missing`,
+        `verify: ${objects.length} objects, ${records} records, ${bad.size} corrupt, ` +
+          `${missing.length} missing, ${malformed.length} corrupt record(s)`,
       );
-      return bad.size > 0 ? 1 : 0;
+      return bad.size > 0 || malformed.length > 0 || missing.length > 0 ? 1 : 0;
     }
     case "gc": {
-      const r = session.store.gc();
+      const r = await session.store.gc();
       print(
         `gc: removed ${r.objects} unreferenced object(s) (${
           (r.bytes / 1048576).toFixed(1)
@@ -331,10 +358,12 @@ async function dispatch(
 async function saveFast(
   session: Session,
   args: CliArgs,
-  env: { cwd: string; pipelineModule?: string },
+  env: { cwd: string; pipelineModule?: string; envReads: EnvReads },
   statuses: StageStatus[],
   lines: string[],
 ): Promise<void> {
+  env.envReads.stop();
+  if (env.envReads.whole) return; // the plan read the whole environment: nothing to compare
   try {
     const { graph: g, store } = session;
     // The pipeline module's graph, plus the entry module's (main.ts) in case it differs.
@@ -361,7 +390,8 @@ async function saveFast(
         stats.push([`${store.objectPath(rec.output)}/${f.path}`, m.stat[f.path] ?? null]);
       }
     }
-    await writeFast(store.dir, fastInvocation({ ...args, cwd: env.cwd }), {
+    await writeFast(store.dir, fastInvocation({ ...args, cwd: env.cwd, storeDir: store.dir }), {
+      env: envFingerprint(env.envReads.reads),
       files,
       stats,
       stages: statuses.map((s) => ({ name: s.name, key: s.key!, output: s.record!.output })),

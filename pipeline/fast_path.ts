@@ -11,6 +11,11 @@
  *
  * A stat snapshot of a code file is only recorded when it was stable around a read whose hash
  * equals the hash the plan used, and the file was last modified more than a second earlier.
+ *
+ * The environment is part of the fingerprint too: every variable the full path read while it
+ * planned (a pipeline may build its DAG or a stage's params from one), with its value, and every
+ * `SCORE_*` variable set. A fingerprint is not written when the plan read the whole environment.
+ * The store directory is part of the invocation, so a copied store never answers for the original.
  */
 import { canonicalJson, sha256Hex } from "./canonical.ts";
 
@@ -19,8 +24,10 @@ export type StatTuple = [number, number, number, number];
 
 /** The saved fingerprint of an all-cached `reproduce`. */
 export interface FastEntry {
-  v: 2;
+  v: 3;
   invocation: string;
+  /** Environment variables the plan read, plus every `SCORE_*` set: [name, value or null]. */
+  env: [string, string | null][];
   /** Plan inputs: [path, sha256, stat snapshot or null]. */
   files: [string, string, StatTuple | null][];
   /** Records and output files: [path, stat snapshot]; all must match exactly. */
@@ -43,16 +50,16 @@ function fnv64(s: string): string {
 
 /**
  * The invocation a fingerprint belongs to (stored in it and compared on read): preset, config
- * file, command-line overrides (in order) and cwd. Options that cannot change results (`--jobs`)
- * are not part of it.
+ * file, command-line overrides (in order), cwd and the store directory. Options that cannot change
+ * results (`--jobs`) are not part of it.
  */
 export function fastInvocation(
-  inv: { preset?: string; config?: string; set?: string[]; cwd: string },
+  inv: { preset?: string; config?: string; set?: string[]; cwd: string; storeDir: string },
 ): string {
   const config = inv.config
     ? (inv.config.startsWith("/") ? inv.config : `${inv.cwd}/${inv.config}`)
     : null;
-  const base = { v: 2, preset: inv.preset ?? "default", config, cwd: inv.cwd };
+  const base = { v: 3, preset: inv.preset ?? "default", config, cwd: inv.cwd, store: inv.storeDir };
   // Overrides only when given, so fingerprints of plain invocations keep their names.
   return canonicalJson(inv.set?.length ? { ...base, set: inv.set } : base);
 }
@@ -84,6 +91,94 @@ async function shaOf(p: string): Promise<string> {
   }
 }
 
+/** Variables whose every value is part of the fingerprint, read or not. */
+function alwaysFingerprinted(name: string): boolean {
+  return name.startsWith("SCORE_") && name !== "SCORE_NO_FAST";
+}
+
+/** Environment reads seen by {@link recordEnvReads}. */
+export interface EnvReads {
+  /** Variable name → value when first read (null: unset). */
+  reads: Map<string, string | null>;
+  /** Whether the whole environment was read (`Deno.env.toObject`). */
+  whole: boolean;
+  /** Stops recording. */
+  stop(): void;
+}
+
+const recorders = new Set<EnvReads>();
+let original: Pick<Deno.Env, "get" | "has" | "toObject"> | null = null;
+const PATCHED = ["get", "has", "toObject"] as const;
+let ownBefore: Partial<Record<(typeof PATCHED)[number], PropertyDescriptor>> = {};
+
+/**
+ * Records the environment variables this process reads (`Deno.env.get`/`has`/`toObject`) from now
+ * until `stop()`: the full path plans under it, so the fingerprint names what the plan depended on.
+ * Recorders may overlap (several sessions in one process); `Deno.env` is restored after the last.
+ */
+export function recordEnvReads(): EnvReads {
+  const env = Deno.env;
+  if (original === null) {
+    const { get, has, toObject } = env;
+    const orig = { get: get.bind(env), has: has.bind(env), toObject: toObject.bind(env) };
+    ownBefore = {};
+    for (const k of PATCHED) {
+      const d = Object.getOwnPropertyDescriptor(env, k);
+      if (d) ownBefore[k] = d;
+    }
+    original = orig;
+    const note = (k: string) => {
+      for (const r of recorders) if (!r.reads.has(k)) r.reads.set(k, orig.get(k) ?? null);
+    };
+    env.get = (k: string) => {
+      note(k);
+      return orig.get(k);
+    };
+    env.has = (k: string) => {
+      note(k);
+      return orig.has(k);
+    };
+    env.toObject = () => {
+      for (const r of recorders) r.whole = true;
+      return orig.toObject();
+    };
+  }
+  const out: EnvReads = {
+    reads: new Map(),
+    whole: false,
+    stop: () => {
+      recorders.delete(out);
+      if (recorders.size === 0 && original !== null) {
+        for (const k of PATCHED) {
+          const d = ownBefore[k];
+          if (d) Object.defineProperty(env, k, d);
+          else delete (env as unknown as Record<string, unknown>)[k];
+        }
+        original = null;
+      }
+    },
+  };
+  recorders.add(out);
+  return out;
+}
+
+/** The environment part of a fingerprint: the recorded reads plus every `SCORE_*` set now. */
+export function envFingerprint(reads: Map<string, string | null>): [string, string | null][] {
+  const m = new Map(reads);
+  for (const [k, v] of Object.entries(Deno.env.toObject())) if (alwaysFingerprinted(k)) m.set(k, v);
+  m.delete("SCORE_NO_FAST");
+  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function envMatches(saved: [string, string | null][]): boolean {
+  const names = new Set(saved.map(([k]) => k));
+  for (const [k, v] of saved) if ((Deno.env.get(k) ?? null) !== v) return false;
+  for (const k of Object.keys(Deno.env.toObject())) {
+    if (alwaysFingerprinted(k) && !names.has(k)) return false;
+  }
+  return true;
+}
+
 /** Returns the saved entry when everything still matches, else null. */
 export async function tryFast(storeDir: string, invocation: string): Promise<FastEntry | null> {
   let entry: FastEntry;
@@ -92,8 +187,9 @@ export async function tryFast(storeDir: string, invocation: string): Promise<Fas
   } catch {
     return null;
   }
-  if (entry?.v !== 2 || entry.invocation !== invocation) return null;
+  if (entry?.v !== 3 || entry.invocation !== invocation) return null;
   if (!Array.isArray(entry.files) || !Array.isArray(entry.stats)) return null;
+  if (!Array.isArray(entry.env) || !envMatches(entry.env)) return null;
   for (const [p, snap] of entry.stats) if (!same(statOf(p), snap)) return null;
   for (const [p, sha, snap] of entry.files) {
     if (snap && same(statOf(p), snap)) continue;
@@ -115,6 +211,7 @@ export async function writeFast(
     stats: [string, StatTuple | null][];
     stages: FastEntry["stages"];
     lines: string[];
+    env: FastEntry["env"];
   },
 ): Promise<boolean> {
   try {
@@ -135,8 +232,9 @@ export async function writeFast(
       stats.push([p, s]);
     }
     const entry: FastEntry = {
-      v: 2,
+      v: 3,
       invocation,
+      env: parts.env,
       files,
       stats,
       stages: parts.stages,

@@ -3,6 +3,7 @@
  * waiter polls; a lock whose owner is dead (same host, pid gone or reused) is broken under a short
  * "break" lock so that two waiters never both break it.
  */
+import { asStoreFault } from "./faults.ts";
 import { isDead, type ProcId, selfId } from "./proc.ts";
 
 /** A held lock. */
@@ -35,13 +36,20 @@ function tryCreate(path: string, content: LockContent): boolean {
     f = Deno.openSync(path, { write: true, createNew: true, mode: 0o644 });
   } catch (e) {
     if (e instanceof Deno.errors.AlreadyExists) return false;
-    throw e;
+    throw asStoreFault(e, "creating the lock", path);
   }
   try {
-    f.writeSync(new TextEncoder().encode(JSON.stringify(content)));
-  } finally {
+    const bytes = new TextEncoder().encode(JSON.stringify(content));
+    let off = 0;
+    while (off < bytes.length) off += f.writeSync(bytes.subarray(off));
+  } catch (e) {
     f.close();
+    try {
+      Deno.removeSync(path);
+    } catch { /* gone */ }
+    throw asStoreFault(e, "writing the lock", path);
   }
+  f.close();
   return true;
 }
 

@@ -87,7 +87,7 @@ export async function runCli(
         const cwd = opts.cwd ?? Deno.cwd();
         const root = opts.root ?? projectRoot(cwd);
         const storeDir = resolveStoreDir(root, cwd, opts.storeDir);
-        const inv = fastInvocation({ ...args, cwd });
+        const inv = fastInvocation({ ...args, cwd, storeDir });
         const hit = await tryFast(storeDir, inv);
         if (hit) {
           updateOutLinks(storeDir, hit.stages);

@@ -18,8 +18,11 @@ export interface RunInfo {
   [k: string]: unknown;
 }
 
-/** What a stage's run function receives. */
-export interface StageContext<P = unknown> {
+/**
+ * What a stage's run function receives. `I` is the union of its input names: {@link defineStage}
+ * narrows it to the declared inputs, so a misspelt `ctx.input("...")` fails type checking.
+ */
+export interface StageContext<P = unknown, I extends string = string> {
   /** The stage's name (e.g. "stage2@seed1"). */
   name: string;
   /** The cache key of this run. */
@@ -29,7 +32,7 @@ export interface StageContext<P = unknown> {
   /** A fresh empty directory: the only place the stage writes. */
   outDir: string;
   /** Absolute path of an input stage's output directory (read-only). */
-  input(name: string): string;
+  input(name: I): string;
   /** Writes a log line (stderr), prefixed with the stage name. */
   log(msg: string): void;
   /** Reports progress: a rewritten line on a TTY, periodic plain lines otherwise. */
@@ -60,16 +63,24 @@ export interface Stage<P = unknown> {
   run(ctx: StageContext<P>): Promise<void>;
 }
 
-/** What {@link defineStage} accepts. */
-export interface StageSpec<P extends z.ZodType, I extends Record<string, Stage<unknown>>> {
+/**
+ * What {@link defineStage} accepts. `select` gets the pipeline's validated config, typed as `C`
+ * (annotate its parameter with the config type: `(c: ExperimentConfig) => ...`), and must return
+ * what the params schema accepts; `run`'s context knows the names of `inputs`.
+ */
+export interface StageSpec<
+  P extends z.ZodType,
+  I extends Record<string, Stage<unknown>>,
+  C extends object = Record<string, unknown>,
+> {
   name: string;
   module: string;
   inputs?: I;
   params?: P;
-  select?: (config: Record<string, unknown>) => unknown;
+  select?: (config: C) => z.input<P>;
   headline?: string;
   description?: string;
-  run(ctx: StageContext<z.output<P>>): Promise<void>;
+  run(ctx: StageContext<z.output<P>, keyof I & string>): Promise<void>;
 }
 
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(@[A-Za-z0-9_.-]+)?$/;
@@ -88,7 +99,8 @@ function shapeKeys(schema: unknown): string[] | null {
 export function defineStage<
   P extends z.ZodType,
   I extends Record<string, Stage<unknown>> = Record<string, never>,
->(spec: StageSpec<P, I>): Stage<z.output<P>> {
+  C extends object = Record<string, unknown>,
+>(spec: StageSpec<P, I, C>): Stage<z.output<P>> {
   if (!NAME_RE.test(spec.name)) {
     throw new Error(
       `defineStage: invalid stage name ${
@@ -101,7 +113,8 @@ export function defineStage<
       `defineStage(${spec.name}): "module" must be the defining module's import.meta.url`,
     );
   }
-  let select = spec.select;
+  // The engine calls `select` with the pipeline's validated config: the `C` the stage declared.
+  let select = spec.select as ((config: Record<string, unknown>) => unknown) | undefined;
   if (!select) {
     if (!spec.params) select = () => ({});
     else {

@@ -7,6 +7,7 @@
  *   locks/ tmp/ trash/ cache/ fast/   locks, temp output dirs, doomed objects, caches
  */
 import { hashFile, hashTree, listTree, treeDigest, type TreeFile } from "./hash_tree.ts";
+import { asStoreFault, StoreFault } from "./faults.ts";
 import { acquireLock } from "./locks.ts";
 import { isDead, type ProcId, selfId } from "./proc.ts";
 import { pausePoint } from "./test_hooks.ts";
@@ -44,18 +45,35 @@ function fsyncDir(dir: string): void {
   } catch { /* not supported here: best effort */ }
 }
 
-/** Writes JSON to `path` atomically (temp file, fsync, rename, fsync dir). */
+/**
+ * Writes JSON to `path` atomically (temp file, fsync, rename, fsync dir). Every byte is written
+ * (a short write is continued, a failed one is an error): on any failure the temp file is removed,
+ * `path` is left as it was, and a full or read-only disk is a {@link StoreFault} naming `path`.
+ */
 export function writeJsonAtomic(path: string, value: unknown): void {
   const dir = path.slice(0, path.lastIndexOf("/"));
   const tmp = `${path}.${Deno.pid}.${randomId()}.tmp`;
-  const f = Deno.openSync(tmp, { write: true, create: true, truncate: true });
+  const bytes = new TextEncoder().encode(JSON.stringify(value, null, 1) + "\n");
   try {
-    f.writeSync(new TextEncoder().encode(JSON.stringify(value, null, 1) + "\n"));
-    f.syncSync();
-  } finally {
-    f.close();
+    const f = Deno.openSync(tmp, { write: true, create: true, truncate: true });
+    try {
+      let off = 0;
+      while (off < bytes.length) {
+        const n = f.writeSync(bytes.subarray(off));
+        if (n <= 0) throw new Error(`short write: ${off} of ${bytes.length} bytes`);
+        off += n;
+      }
+      f.syncSync();
+    } finally {
+      f.close();
+    }
+    Deno.renameSync(tmp, path);
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp);
+    } catch { /* never created */ }
+    throw asStoreFault(e, "writing", path);
   }
-  Deno.renameSync(tmp, path);
   fsyncDir(dir);
 }
 
@@ -83,11 +101,33 @@ export interface TempDir {
 export class Store {
   readonly dir: string;
 
-  /** Opens (creating as needed) the store at `dir`. */
+  /**
+   * Opens (creating as needed) the store at `dir`. A path that is not a directory, or a store that
+   * cannot be created, is a {@link StoreFault}. An existing read-only store opens (for reading).
+   */
   constructor(dir: string) {
     this.dir = dir;
+    try {
+      if (!Deno.statSync(dir).isDirectory) {
+        throw new StoreFault(`store error: the store ${dir} is not a directory`, dir);
+      }
+    } catch (e) {
+      if (e instanceof StoreFault) throw e;
+      if (!(e instanceof Deno.errors.NotFound)) {
+        throw asStoreFault(e, "opening the store", dir);
+      }
+    }
     for (const d of ["objects", "records", "latest", "locks", "tmp", "trash", "cache", "fast"]) {
-      Deno.mkdirSync(`${dir}/${d}`, { recursive: true });
+      const p = `${dir}/${d}`;
+      if (exists(p)) continue;
+      try {
+        Deno.mkdirSync(p, { recursive: true });
+      } catch (e) {
+        if (fsCodeIs(e, "ENOTDIR") || fsCodeIs(e, "EEXIST")) {
+          throw new StoreFault(`store error: ${p} is in the way (not a directory)`, p);
+        }
+        throw asStoreFault(e, "creating", p);
+      }
     }
   }
 
@@ -142,6 +182,41 @@ export class Store {
     }
   }
 
+  /**
+   * Removes records that do not parse (truncated by a crash or a full disk, say) and leftover
+   * temp files of the atomic writer in `records/`; returns the paths removed. Such a record is
+   * never used: its stage's next run writes it again.
+   */
+  removeMalformedRecords(): string[] {
+    const out: string[] = [];
+    for (const e of Deno.readDirSync(`${this.dir}/records`)) {
+      if (!e.isFile) continue;
+      const isTmp = e.name.endsWith(".tmp");
+      if (!isTmp && (!e.name.endsWith(".json") || this.readRecord(e.name.slice(0, -5)))) continue;
+      const p = `${this.dir}/records/${e.name}`;
+      if (isTmp && !this.#orphanTmp(e.name)) continue;
+      try {
+        Deno.removeSync(p);
+        out.push(p);
+      } catch { /* raced */ }
+    }
+    return out;
+  }
+
+  /** Whether a writer's temp file `<key>.json.<pid>.<id>.tmp` belongs to no live process here. */
+  #orphanTmp(name: string): boolean {
+    const m = /\.json\.(\d+)\.[a-z0-9]+\.tmp$/.exec(name);
+    if (!m) return true;
+    const pid = Number(m[1]);
+    if (pid === Deno.pid) return false;
+    try {
+      Deno.statSync(`/proc/${pid}`);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
   /** Writes a record (atomically) and then points the latest index of its stage at it. */
   writeRecord(rec: RunRecord): void {
     RunRecord.parse(rec);
@@ -156,7 +231,11 @@ export class Store {
   /** Creates a fresh temp dir (with an empty `out/`) owned by this process. */
   newTemp(label: string): TempDir {
     const root = `${this.dir}/tmp/${label.replace(/[^A-Za-z0-9_.@-]/g, "_")}.${randomId()}`;
-    Deno.mkdirSync(`${root}/out`, { recursive: true });
+    try {
+      Deno.mkdirSync(`${root}/out`, { recursive: true });
+    } catch (e) {
+      throw asStoreFault(e, "creating", `${root}/out`);
+    }
     writeJsonAtomic(`${root}/owner.json`, selfId());
     return {
       root,
@@ -284,7 +363,11 @@ export class Store {
     if (!m) return;
     const stat: Manifest["stat"] = {};
     for (const f of m.files) stat[f.path] = statTuple(`${this.objectPath(digest)}/${f.path}`);
-    writeJsonAtomic(this.manifestPath(digest), { ...m, stat });
+    try {
+      writeJsonAtomic(this.manifestPath(digest), { ...m, stat });
+    } catch {
+      // A cache of the full check: a read-only or full store keeps the old snapshot.
+    }
   }
 
   /** Moves an object (dir and manifest) out of the way; it is deleted right after. */
@@ -302,12 +385,20 @@ export class Store {
   /**
    * Moves a finished output dir into the store: hash (with fsync), make files read-only, rename to
    * objects/<digest>, then write the manifest. Returns the digest. Reuses an identical valid object.
+   *
+   * With `pin` (a file inside a temp dir of {@link newTemp}), the digest is written there before
+   * the object is in place: `gc` keeps every object a live temp dir pins, so an object is never
+   * exposed unreferenced between its commit and its record. The pin goes with the temp dir.
    */
-  async commit(outDir: string): Promise<{ digest: string; files: TreeFile[] }> {
+  async commit(
+    outDir: string,
+    opts: { pin?: string } = {},
+  ): Promise<{ digest: string; files: TreeFile[] }> {
     const { digest, files } = await hashTree(outDir, { fsync: true });
     await pausePoint("commit:hashed");
     const lock = await acquireLock(this.lockPath(`object-${digest}`), { what: "commit" });
     try {
+      if (opts.pin) writeJsonAtomic(opts.pin, { digest });
       const dest = this.objectPath(digest);
       if (exists(dest)) {
         if (await this.isValid(digest)) {
@@ -338,13 +429,41 @@ export class Store {
     return out.sort();
   }
 
-  /** Removes objects no record reaches, stray manifests, dead temp dirs and trash. */
-  gc(): { objects: number; bytes: number; temp: number } {
-    const keep = new Set<string>();
+  /** Digests pinned by the temp dirs of live processes (objects committed, records not yet). */
+  pinned(): Set<string> {
+    const out = new Set<string>();
+    for (const e of Deno.readDirSync(`${this.dir}/tmp`)) {
+      const root = `${this.dir}/tmp/${e.name}`;
+      const pin = readJson(`${root}/pin.json`) as { digest?: unknown } | undefined;
+      if (typeof pin?.digest !== "string") continue;
+      const owner = readJson(`${root}/owner.json`) as ProcId | undefined;
+      if (owner && typeof owner.pid === "number" && !isDead(owner)) out.add(pin.digest);
+    }
+    return out;
+  }
+
+  /**
+   * Removes objects no record reaches, stray manifests, dead temp dirs and trash, under the store's
+   * gc lock. Objects are listed before pins and pins before records: a commit pins its object
+   * before moving it in and drops the pin after its record, so a listed object is either pinned or
+   * referenced by the time gc looks.
+   */
+  async gc(): Promise<{ objects: number; bytes: number; temp: number }> {
+    const lock = await acquireLock(this.lockPath("gc"), { what: "gc" });
+    try {
+      return this.#gcLocked();
+    } finally {
+      lock.release();
+    }
+  }
+
+  #gcLocked(): { objects: number; bytes: number; temp: number } {
+    const listed = [...Deno.readDirSync(`${this.dir}/objects`)];
+    const keep = this.pinned();
     for (const r of this.records()) keep.add(r.output);
     let objects = 0;
     let bytes = 0;
-    for (const e of Deno.readDirSync(`${this.dir}/objects`)) {
+    for (const e of listed) {
       const digest = e.name.replace(/\.json$/, "");
       if (keep.has(digest)) continue;
       const p = `${this.dir}/objects/${e.name}`;
@@ -364,6 +483,12 @@ export class Store {
     }
     return { objects, bytes, temp };
   }
+}
+
+function fsCodeIs(e: unknown, code: string): boolean {
+  return (e as { code?: unknown } | null)?.code === code ||
+    (code === "ENOTDIR" && e instanceof Deno.errors.NotADirectory) ||
+    (code === "EEXIST" && e instanceof Deno.errors.AlreadyExists);
 }
 
 function listTreeSafe(dir: string): string[] {

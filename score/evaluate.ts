@@ -5,7 +5,8 @@
  * @module
  */
 import type { GPT, Tokenizer } from "../model/mod.ts";
-import type { EvalRecord, ScalingRecord } from "../metrics/mod.ts";
+import type { EvalRecord } from "../metrics/records.ts";
+import type { ScalingRecord } from "../metrics/schemas.ts";
 import { collectRollouts } from "./rollouts.ts";
 import { generateAttempts, type Sampler, verifiedAttempts } from "./generate.ts";
 import type { TaskProblem, VerifierKind } from "./task.ts";

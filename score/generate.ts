@@ -5,7 +5,7 @@
  * @module
  */
 import type { GPT, sample, Tokenizer } from "../model/mod.ts";
-import type { Attempt } from "../metrics/mod.ts";
+import type { Attempt } from "../metrics/records.ts";
 import { decodeAttempt, firstPrompt, secondPrompt, stripEnd } from "./transcript.ts";
 import { type TaskProblem, type VerifierKind, verifyAttempt } from "./task.ts";
 

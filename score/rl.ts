@@ -11,7 +11,7 @@
  * @module
  */
 import type { AdamW, GPT, GradientComputer, PolicyGradientBatch, Tokenizer } from "../model/mod.ts";
-import { editDistanceRatio } from "../metrics/mod.ts";
+import { editDistanceRatio } from "../metrics/levenshtein.ts";
 import { attemptKlCoefs, groupAdvantages, type ObjectiveSpec, selectionReward } from "./rewards.ts";
 import { evaluateGreedy } from "./evaluate.ts";
 import { generateAttempts, type Sampler } from "./generate.ts";

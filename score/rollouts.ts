@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { GPT, Tokenizer } from "../model/mod.ts";
-import { Attempt } from "../metrics/mod.ts";
+import { Attempt } from "../metrics/records.ts";
 import { generateAttempts, type Sampler, verifiedAttempts } from "./generate.ts";
 import type { TaskProblem, VerifierKind } from "./task.ts";
 

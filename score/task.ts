@@ -17,7 +17,11 @@ import {
   secondGuessSolve,
   slipRate,
 } from "../datasets/mod.ts";
-import { checkIntegerAnswer, checkMathAnswer, extractAnswer } from "../verifiers/mod.ts";
+// Leaf imports, not verifiers/mod.ts: that barrel re-exports the code sandbox, which no stage runs,
+// and would put it into the code digest of every stage that reaches this module.
+import { checkIntegerAnswer } from "../verifiers/integer.ts";
+import { checkMathAnswer } from "../verifiers/math/check.ts";
+import { extractAnswer } from "../verifiers/math/extract.ts";
 
 /** One problem of any task, as stored by the `problems` stage. */
 export const TaskProblem = z.object({

@@ -18,28 +18,34 @@ export const EvaluateParams = z.object({
   evaluate: EvaluateConfig,
   /** Whether this checkpoint also gets the inference-time scaling curve. */
   scaling: z.boolean(),
+  /** The method seed of the checkpoint, recorded in `evaluation.json`. */
+  seed: z.number().int().min(0),
 });
 
-/** The evaluation stage `eval@<id>` of `model` (any stage whose output has a `checkpoint/`). */
+/**
+ * The evaluation stage `eval@<id>` of `model` (any stage whose output has a `checkpoint/`). Its
+ * seed is `opts.seed`, else the `N` of an id `<method>.sN`, else 0.
+ */
 export function evaluateStage(
   model: Stage<unknown>,
-  opts: { id: string; scaling: boolean },
+  opts: { id: string; scaling: boolean; seed?: number },
 ): Stage<unknown> {
   const id = opts.id;
+  const seed = opts.seed ?? Number(/\.s(\d+)$/.exec(id)?.[1] ?? 0);
   return defineStage({
     name: `eval@${id}`,
     module: import.meta.url,
     description: `evaluation of ${model.name}`,
     inputs: { problems, model },
     params: EvaluateParams,
-    select: (config) => {
-      const c = config as z.infer<typeof ExperimentConfig>;
+    select: (c: ExperimentConfig) => {
       return {
         backend: c.backend,
         workers: c.workers,
         decode: c.decode,
         evaluate: c.evaluate,
         scaling: opts.scaling,
+        seed,
       };
     },
     async run(ctx) {
@@ -47,7 +53,9 @@ export function evaluateStage(
       const { readProblemSet, writeJsonl } = await import("../score/io.ts");
       const { loadPolicy } = await import("../score/policy.ts");
       const { evaluateGreedy, scalingSamples } = await import("../score/evaluate.ts");
-      const { evaluateSeed, scalingCurve } = await import("../metrics/mod.ts");
+      // Leaf modules, not metrics/mod.ts: the seed aggregation is the report's alone.
+      const { evaluateSeed } = await import("../metrics/evaluate.ts");
+      const { scalingCurve } = await import("../metrics/scaling.ts");
       const p = ctx.params;
       const backend = await startTensorStage(ctx, p.backend);
       const set = await readProblemSet(ctx.input("problems"));
@@ -60,7 +68,7 @@ export function evaluateStage(
           sampler,
         });
         await writeJsonl(`${ctx.outDir}/eval.jsonl`, records);
-        const evaluation = evaluateSeed(0, records, {
+        const evaluation = evaluateSeed(p.seed, records, {
           bootstrap: { resamples: p.evaluate.bootstrap, seed: 0 },
         });
         await Deno.writeTextFile(

@@ -145,6 +145,7 @@ export const pipeline = definePipeline({
     smoke: new URL("../presets/smoke.yaml", import.meta.url),
     second_guess: new URL("../presets/second_guess.yaml", import.meta.url),
     check: new URL("../presets/check.yaml", import.meta.url),
+    extended: new URL("../presets/extended.yaml", import.meta.url),
   },
   stages: buildStages,
   module: import.meta.url,

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { defineStage } from "../pipeline/mod.ts";
-import { ProblemsConfig, ProblemsSource, problemsSource } from "./config.ts";
+import { type ExperimentConfig, ProblemsSource, problemsSource } from "./config.ts";
 import type { TaskInfo, TaskProblem } from "../score/task.ts";
 
 /** The problems stage's params: the `problems` section plus digests of any local files. */
@@ -34,8 +34,8 @@ export const problems = defineStage({
   module: import.meta.url,
   description: "train/test splits and task description",
   params: ProblemsParams,
-  select: (config) => {
-    const p = problemsSource((config as { problems: z.infer<typeof ProblemsConfig> }).problems);
+  select: (config: ExperimentConfig) => {
+    const p = problemsSource(config.problems);
     const files: Record<string, string> = {};
     if (p.source !== "embedded") {
       for (const path of [p.train, p.test]) {

@@ -54,8 +54,7 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
     headline: "report.md",
     inputs,
     params: ReportParams,
-    select: (config) => {
-      const c = config as z.infer<typeof ExperimentConfig>;
+    select: (c: ExperimentConfig) => {
       return {
         name: c.name,
         backend: c.backend,
@@ -66,9 +65,9 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
     },
     async run(ctx) {
       const { readJson, readJsonl, readProblemSet } = await import("../score/io.ts");
-      const { EvalRecord, evaluateMethod, ScalingPoint, ScalingRecord } = await import(
-        "../metrics/mod.ts"
-      );
+      const { EvalRecord } = await import("../metrics/records.ts");
+      const { ScalingPoint, ScalingRecord } = await import("../metrics/schemas.ts");
+      const { evaluateMethod } = await import("../metrics/method.ts");
       const {
         buildComparisons,
         curveFromMetrics,

@@ -82,8 +82,7 @@ export function rlStage(
     description: m.description,
     inputs: { problems, base: baseStage(seed), init },
     params: RlStageParams,
-    select: (config) => {
-      const c = config as Config;
+    select: (c: Config) => {
       return {
         ...runtimeParams(c, seed),
         objective: m.objective(c.rl),
@@ -199,8 +198,7 @@ export function sftStage(
       ? { problems, base, init, rollouts: rolloutsStage(seed) }
       : { problems, base, init },
     params: SftStageParams,
-    select: (config) => {
-      const c = config as Config;
+    select: (c: Config) => {
       return {
         ...runtimeParams(c, seed),
         kind,

@@ -30,15 +30,21 @@ Deno.test("malformed --set and --jobs values are usage errors that show the expe
   assert.throws(() => parseCliArgs(["status", "--backend"]), /--backend needs a value/);
 });
 
-Deno.test("the fast path's invocation includes overrides in order, and not --jobs", () => {
+Deno.test("the fast path's invocation includes overrides in order and the store, not --jobs", () => {
   const cwd = "/p";
-  const plain = fastInvocation({ cwd });
-  const cpu = fastInvocation({ ...parseCliArgs(["reproduce", "--backend", "cpu"]), cwd });
-  const jobs = fastInvocation({ ...parseCliArgs(["reproduce", "--jobs", "2"]), cwd });
+  const storeDir = "/p/.score";
+  const plain = fastInvocation({ cwd, storeDir });
+  const cpu = fastInvocation({ ...parseCliArgs(["reproduce", "--backend", "cpu"]), cwd, storeDir });
+  const jobs = fastInvocation({ ...parseCliArgs(["reproduce", "--jobs", "2"]), cwd, storeDir });
   assert.notEqual(cpu, plain);
   assert.notEqual(fastEntryPath("/s", cpu), fastEntryPath("/s", plain));
   assert.equal(jobs, plain);
-  const ab = fastInvocation({ cwd, set: ["a=1", "a=2"] });
-  const ba = fastInvocation({ cwd, set: ["a=2", "a=1"] });
+  const ab = fastInvocation({ cwd, storeDir, set: ["a=1", "a=2"] });
+  const ba = fastInvocation({ cwd, storeDir, set: ["a=2", "a=1"] });
   assert.notEqual(ab, ba, "order matters: the last override wins");
+  assert.notEqual(
+    fastInvocation({ cwd, storeDir: "/copy" }),
+    plain,
+    "another store, another entry",
+  );
 });

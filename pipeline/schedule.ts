@@ -1,0 +1,364 @@
+/**
+ * Scheduling: `runStages` brings the targets up to date with one loop that plans each stage once
+ * its inputs are known, reuses what is cached and runs the rest in this process (`--jobs 1`) or in
+ * child processes (above 1) through the same runner interface. Children report by events.
+ */
+import { UsageError } from "./args.ts";
+import { matchStages, upstreamClosure } from "./dag.ts";
+import { EventReader, EVENTS_ENV, type EventSink, type RunEvent } from "./events.ts";
+import { cleanupLive, CorruptInput, Interrupted, runLocked, StageError } from "./execute.ts";
+import {
+  type ChildSpec,
+  liveChildren,
+  runChild,
+  type SelfCommand,
+  selfCommand,
+  stopChildren,
+} from "./jobs.ts";
+import { planStage, planStatus, type Session, type StageStatus } from "./plan.ts";
+import type { RunRecord } from "./schemas.ts";
+import type { Stage } from "./stage.ts";
+
+/** Options for {@link runStages}. */
+export interface RunOptions {
+  /** Stage names or families to bring up to date (default: all). */
+  targets?: string[];
+  /** Rerun regardless of cache: every stage run ("all") or only the targets ("targets"). */
+  force?: "all" | "targets" | false;
+  /** External abort (signals are handled by the engine itself when `handleSignals`). */
+  signal?: AbortSignal;
+  /** Install SIGINT/SIGTERM handlers that clean up and exit 130 (default true). */
+  handleSignals?: boolean;
+  /**
+   * Stages run at once (default 1: one after another, in this process). Above 1, every stage that
+   * is not cached runs in its own child process started with `childCommand`.
+   */
+  jobs?: number;
+  /** How children start (default: this program again, see `selfCommand`). */
+  childCommand?: SelfCommand;
+  /**
+   * Run only the targets, not what they need: every input must be cached (else a UsageError).
+   */
+  noDeps?: boolean;
+  /** With `noDeps` and one target: fail (UsageError) unless its planned key is this one. */
+  expectKey?: string;
+  /**
+   * Where stage events go instead of the progress lines (a child sends them to its parent);
+   * default: printed through the session's Ui.
+   */
+  events?: EventSink;
+}
+
+/** What a run did. */
+export interface RunResult {
+  /** Stages this run executed (here or in its children). */
+  ran: string[];
+  /** Stages that were cached, or that another process finished meanwhile. */
+  reused: string[];
+  statuses: StageStatus[];
+}
+
+/** Runs every stage that is not cached (in dependency order) and returns what it did. */
+export async function runStages(session: Session, opts: RunOptions = {}): Promise<RunResult> {
+  const ac = new AbortController();
+  const onAbort = () => ac.abort(opts.signal?.reason);
+  opts.signal?.addEventListener("abort", onAbort);
+  const handle = opts.handleSignals ?? true;
+  const sigs: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const onSignal = (sig: Deno.Signal) => {
+    ac.abort(new Interrupted("interrupted"));
+    cleanupLive();
+    session.ui.info("interrupted: partial output removed; completed stages are kept");
+    if (liveChildren.size === 0) Deno.exit(130);
+    // Children clean up their own partial output; wait for them before exiting.
+    stopChildren(sig).finally(() => Deno.exit(130));
+  };
+  const handlers = new Map<Deno.Signal, () => void>();
+  if (handle) {
+    for (const s of sigs) {
+      handlers.set(s, () => onSignal(s));
+      Deno.addSignalListener(s, handlers.get(s)!);
+    }
+  }
+  try {
+    session.store.cleanTemp();
+    const targets = opts.targets
+      ? opts.targets.flatMap((t) => matchStages(session.dag, t))
+      : session.dag.order;
+    const targetNames = new Set(targets.map((s) => s.name));
+    let stages = upstreamClosure(session.dag, targets);
+    let seed = new Map<string, Known>();
+    if (opts.noDeps) {
+      seed = await upstreamOutputs(session, targets, opts.expectKey);
+      stages = targets;
+    }
+    const jobs = opts.jobs ?? 1;
+    const runner: StageRunner = jobs > 1
+      ? childRunner(session, childSpec(session, opts.childCommand ?? selfCommand()), jobs)
+      : inProcessRunner(session, opts.events);
+    for (let attempt = 0;; attempt++) {
+      try {
+        const force = opts.force ?? false;
+        return await schedule(session, stages, targetNames, force, ac.signal, runner, seed);
+      } catch (e) {
+        if (!(e instanceof CorruptInput) || attempt >= 3) throw e;
+        if (opts.noDeps) {
+          session.store.quarantine(e.digest);
+          throw new UsageError(
+            `input ${e.digest.slice(0, 12)} from stage "${e.upstream}" is corrupt: quarantined; ` +
+              `run again without --no-deps to rebuild it`,
+          );
+        }
+        session.ui.info(
+          `input ${e.digest.slice(0, 12)} of stage "${e.upstream}" is corrupt: quarantined; ` +
+            `rebuilding`,
+        );
+        session.store.quarantine(e.digest);
+      }
+    }
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
+    for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+    session.graph.files.save();
+  }
+}
+
+type Known = { key: string | null; output: string | null };
+
+/**
+ * For `noDeps`: the outputs of the targets' inputs, which must all be cached, and the check that
+ * a single target's planned key is `expectKey`.
+ */
+async function upstreamOutputs(
+  session: Session,
+  targets: Stage<unknown>[],
+  expectKey?: string,
+): Promise<Map<string, Known>> {
+  const names = new Set(targets.map((s) => s.name));
+  const planned = await planStatus(session, { targets: [...names] });
+  const known = new Map<string, Known>();
+  for (const st of planned) {
+    if (!names.has(st.name)) known.set(st.name, { key: st.key, output: st.record?.output ?? null });
+  }
+  for (const st of planned.filter((s) => names.has(s.name))) {
+    for (const [n, inp] of Object.entries(st.inputs)) {
+      if (known.get(inp.stage)?.output == null) {
+        throw new UsageError(
+          `stage "${st.name}": input ${n} (stage "${inp.stage}") is not up to date; run it first ` +
+            `or drop --no-deps`,
+        );
+      }
+    }
+    if (expectKey !== undefined && st.key !== expectKey) {
+      throw new UsageError(
+        `stage "${st.name}": planned key ${st.key?.slice(0, 12)} is not the expected ` +
+          `${expectKey.slice(0, 12)}: code or config changed since the parent process planned it`,
+      );
+    }
+  }
+  return known;
+}
+
+/** The child spec reproducing this session's config and store. */
+function childSpec(session: Session, self: SelfCommand): ChildSpec {
+  const { loaded } = session;
+  const configArgs = ["--preset", loaded.preset];
+  if (loaded.file) configArgs.push("--config", loaded.file);
+  for (const o of loaded.overrides) configArgs.push("--set", o);
+  return { self, configArgs, cwd: Deno.cwd(), env: { SCORE_STORE: session.store.dir } };
+}
+
+/**
+ * How the scheduler runs a stage that is not cached: in this process or in a child, the same
+ * way for the loop. `slots`: how many run at once. `run` resolves with the stage's record and
+ * whether this run executed it (false: another process finished it meanwhile).
+ */
+interface StageRunner {
+  slots: number;
+  run(
+    st: StageStatus,
+    forced: boolean,
+    tag: string,
+    signal: AbortSignal,
+  ): Promise<{ record: RunRecord; ranHere: boolean }>;
+}
+
+/** The progress lines of a stage's events, as this process prints them. */
+function printEvents(session: Session, tag: string, child: boolean): EventSink {
+  return (e) => {
+    if (e.type === "waiting") {
+      session.ui.info(`${tag}: waiting for pid ${e.pid}@${e.host} (since ${e.at})`);
+    } else if (e.type === "running") {
+      if (!child) session.ui.info(`${tag}: running (${e.reason})`);
+    } else if (!e.ranHere) session.ui.info(`${tag}: done by another process, reusing`);
+    else session.ui.info(`${tag}: done in ${(e.durationMs / 1000).toFixed(1)}s`);
+  };
+}
+
+/** Runs stages one at a time in this process. */
+function inProcessRunner(session: Session, events?: EventSink): StageRunner {
+  return {
+    slots: 1,
+    run: (st, forced, tag, signal) =>
+      runLocked(session, st, forced, signal, events ?? printEvents(session, tag, false)),
+  };
+}
+
+/** Runs each stage in its own child process, up to `jobs` at once; children report by events. */
+function childRunner(session: Session, child: ChildSpec, jobs: number): StageRunner {
+  const { store, ui } = session;
+  return {
+    slots: jobs,
+    async run(st, forced, tag, signal) {
+      ui.info(`${tag}: running in a subprocess (${st.reason || "forced"})`);
+      // The child's event channel: a file in a temp dir of this process (gone if it dies).
+      const channel = store.newTemp(`events-${st.name}`);
+      const eventsFile = `${channel.root}/events.jsonl`;
+      const reader = new EventReader(eventsFile);
+      let eventError: unknown = null;
+      const show = printEvents(session, tag, true);
+      let done: RunEvent & { type: "done" } | null = null;
+      const drain = () => {
+        for (const e of reader.poll()) {
+          if (e.stage !== st.name) continue;
+          if (e.type === "done") done = e;
+          show(e);
+        }
+      };
+      const timer = setInterval(() => {
+        try {
+          drain();
+        } catch (e) {
+          eventError ??= e;
+        }
+      }, 250);
+      let res: { code: number; pid: number };
+      try {
+        res = await runChild(
+          { ...child, env: { ...child.env, [EVENTS_ENV]: eventsFile } },
+          { name: st.name, key: st.key!, forced },
+          (line) => ui.info(line.startsWith(`[${st.name}] `) ? line : `[${st.name}] ${line}`),
+          signal,
+        );
+      } catch (e) {
+        // Spawning failed: the Deno executable moved or vanished (an upgrade or reinstall during
+        // the run), or the process limit was hit. Say so without the runtime's stack trace.
+        const cause = new Error(
+          `could not start its subprocess ${child.self.command} (${(e as Error).message}); if ` +
+            "Deno was reinstalled or upgraded during the run, run the command again (finished " +
+            "stages are kept), or use --jobs 1",
+        );
+        cause.stack = "";
+        throw new StageError(st.name, cause);
+      } finally {
+        clearInterval(timer);
+      }
+      try {
+        drain();
+      } catch (e) {
+        eventError ??= e;
+      } finally {
+        channel.remove();
+      }
+      if (eventError !== null) throw new StageError(st.name, eventError);
+      if (res.code !== 0) {
+        const cause = new Error(
+          `its subprocess exited with code ${res.code} (its messages are above)`,
+        );
+        cause.stack = ""; // the child printed the stage's own trace; the parent's would be noise
+        throw new StageError(st.name, cause);
+      }
+      const result = done as (RunEvent & { type: "done" }) | null;
+      const record = result ? store.readRecord(result.key) : null;
+      if (
+        !result || !record || record.output !== result.output ||
+        !(await store.isValid(record.output))
+      ) {
+        throw new StageError(
+          st.name,
+          new Error(`its subprocess reported no valid result for key ${st.key}`),
+        );
+      }
+      return { record, ranHere: result.ranHere };
+    },
+  };
+}
+
+/**
+ * The one scheduling loop: a stage is planned as soon as all its inputs are known; cached ones
+ * are reused, the others go to `runner` while it has free slots. After a failure no new stage
+ * starts; running ones finish (their results are kept), then the first failure is thrown.
+ */
+async function schedule(
+  session: Session,
+  stages: Stage<unknown>[],
+  targetNames: Set<string>,
+  force: "all" | "targets" | false,
+  signal: AbortSignal,
+  runner: StageRunner,
+  seed: Map<string, Known>,
+): Promise<RunResult> {
+  const { store, ui } = session;
+  const known = new Map<string, Known>(seed);
+  const ran: string[] = [];
+  const reused: string[] = [];
+  const done = new Map<string, StageStatus>();
+  const index = new Map(stages.map((s, i) => [s.name, i + 1]));
+  const pending = [...stages];
+  const running = new Map<string, Promise<void>>();
+  let failure: unknown = null;
+  const launch = async (st: StageStatus, forced: boolean): Promise<void> => {
+    const tag = `[${index.get(st.name)}/${stages.length}] ${st.name}`;
+    const { record, ranHere } = await runner.run(st, forced, tag, signal);
+    known.set(st.name, { key: st.key, output: record.output });
+    (ranHere ? ran : reused).push(st.name);
+    done.set(st.name, {
+      ...st,
+      state: "cached",
+      reason: "",
+      record,
+      outputPath: store.objectPath(record.output),
+    });
+  };
+  while (true) {
+    for (let i = 0; failure === null && i < pending.length;) {
+      const stage = pending[i];
+      if (!Object.values(stage.inputs).every((d) => known.has(d.name))) {
+        i++;
+        continue;
+      }
+      signal.throwIfAborted();
+      const forced = force === "all" || (force === "targets" && targetNames.has(stage.name));
+      const st = await planStage(session, stage, known);
+      if (failure !== null) break; // a running stage failed while this one was planned
+      if (st.state === "cached" && !forced) {
+        pending.splice(i, 1);
+        known.set(stage.name, { key: st.key, output: st.record!.output });
+        reused.push(stage.name);
+        done.set(stage.name, st);
+        i = 0; // it may make earlier stages ready
+        continue;
+      }
+      if (running.size >= runner.slots) {
+        i++;
+        continue;
+      }
+      pending.splice(i, 1);
+      const p = launch(st, forced).catch((e) => {
+        if (failure === null) {
+          failure = e;
+          if (running.size > 1) {
+            ui.info(`${stage.name} failed; waiting for ${running.size - 1} running stage(s)`);
+          }
+        }
+      }).finally(() => running.delete(stage.name));
+      running.set(stage.name, p);
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  signal.throwIfAborted();
+  if (failure !== null) throw failure;
+  const statuses = stages.map((s) => done.get(s.name)).filter((s): s is StageStatus => !!s);
+  return { ran, reused, statuses };
+}
