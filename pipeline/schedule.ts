@@ -321,38 +321,40 @@ async function schedule(
     });
   };
   while (true) {
-    for (let i = 0; failure === null && i < pending.length;) {
-      const stage = pending[i];
-      if (!Object.values(stage.inputs).every((d) => known.has(d.name))) {
-        i++;
-        continue;
+    // Plan every ready stage first, then start them together: a stage that fails fast cannot keep
+    // an independent stage that was ready at the same moment from starting.
+    for (let progressed = true; failure === null && progressed;) {
+      progressed = false;
+      const ready = pending.filter((s) => Object.values(s.inputs).every((d) => known.has(d.name)));
+      const planned: { stage: Stage<unknown>; forced: boolean; st: StageStatus }[] = [];
+      for (const stage of ready) {
+        signal.throwIfAborted();
+        const forced = force === "all" || (force === "targets" && targetNames.has(stage.name));
+        planned.push({ stage, forced, st: await planStage(session, stage, known) });
+        if (failure !== null) break; // a running stage failed while this one was planned
       }
-      signal.throwIfAborted();
-      const forced = force === "all" || (force === "targets" && targetNames.has(stage.name));
-      const st = await planStage(session, stage, known);
-      if (failure !== null) break; // a running stage failed while this one was planned
-      if (st.state === "cached" && !forced) {
-        pending.splice(i, 1);
-        known.set(stage.name, { key: st.key, output: st.record!.output });
-        reused.push(stage.name);
-        done.set(stage.name, st);
-        i = 0; // it may make earlier stages ready
-        continue;
-      }
-      if (running.size >= runner.slots) {
-        i++;
-        continue;
-      }
-      pending.splice(i, 1);
-      const p = launch(st, forced).catch((e) => {
-        if (failure === null) {
-          failure = e;
-          if (running.size > 1) {
-            ui.info(`${stage.name} failed; waiting for ${running.size - 1} running stage(s)`);
-          }
+      if (failure !== null) break;
+      for (const { stage, forced, st } of planned) {
+        if (st.state === "cached" && !forced) {
+          pending.splice(pending.indexOf(stage), 1);
+          known.set(stage.name, { key: st.key, output: st.record!.output });
+          reused.push(stage.name);
+          done.set(stage.name, st);
+          progressed = true; // it may make other stages ready
+          continue;
         }
-      }).finally(() => running.delete(stage.name));
-      running.set(stage.name, p);
+        if (running.size >= runner.slots) continue;
+        pending.splice(pending.indexOf(stage), 1);
+        const p = launch(st, forced).catch((e) => {
+          if (failure === null) {
+            failure = e;
+            if (running.size > 1) {
+              ui.info(`${stage.name} failed; waiting for ${running.size - 1} running stage(s)`);
+            }
+          }
+        }).finally(() => running.delete(stage.name));
+        running.set(stage.name, p);
+      }
     }
     if (running.size === 0) break;
     await Promise.race(running.values());
