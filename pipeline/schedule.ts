@@ -6,7 +6,14 @@
 import { UsageError } from "./args.ts";
 import { matchStages, upstreamClosure } from "./dag.ts";
 import { EventReader, EVENTS_ENV, type EventSink, type RunEvent } from "./events.ts";
-import { cleanupLive, CorruptInput, Interrupted, runLocked, StageError } from "./execute.ts";
+import {
+  cleanupLive,
+  CorruptInput,
+  Interrupted,
+  runLocked,
+  StageError,
+  trackTemp,
+} from "./execute.ts";
 import { StoreFault } from "./faults.ts";
 import {
   type ChildSpec,
@@ -214,7 +221,7 @@ function childRunner(session: Session, child: ChildSpec, jobs: number): StageRun
     async run(st, forced, tag, signal) {
       ui.info(`${tag}: running in a subprocess (${st.reason || "forced"})`);
       // The child's event channel: a file in a temp dir of this process (gone if it dies).
-      const channel = store.newTemp(`events-${st.name}`);
+      const channel = trackTemp(store.newTemp(`events-${st.name}`));
       const eventsFile = `${channel.root}/events.jsonl`;
       const reader = new EventReader(eventsFile);
       let eventError: unknown = null;
