@@ -60,6 +60,7 @@ export function fileSink(path: string): EventSink {
 export class EventReader {
   #offset = 0;
   #rest = "";
+  /** Reads the event file at `path` (it need not exist yet). */
   constructor(readonly path: string) {}
 
   /** New events; a line that is not a valid event is an error naming the file. */
