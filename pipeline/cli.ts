@@ -89,6 +89,18 @@ function links(session: Session, statuses: StageStatus[]): void {
   );
 }
 
+/** Sends a store fault to the parent's event channel when this is a child; false otherwise. */
+function sendFault(f: StoreFault): boolean {
+  const file = Deno.env.get(EVENTS_ENV);
+  if (!file) return false;
+  try {
+    fileSink(file)({ type: "fault", message: f.message, path: f.path });
+    return true;
+  } catch {
+    return false; // the channel itself cannot be written (a full disk): print it here instead
+  }
+}
+
 /** Runs one CLI command; returns the process exit code. */
 export async function cli(
   pipelineOrRef: Pipeline | PipelineRef,
@@ -133,12 +145,13 @@ export async function cli(
       err(e.message);
       return 2;
     }
-    if (e instanceof StoreFault) {
-      err(e.message);
-      return 2;
-    }
-    if (isEnvironmentFault(e)) {
-      err(`store error: ${(e as Error).message}`); // a file-system fault not mapped at its source
+    if (e instanceof StoreFault || isEnvironmentFault(e)) {
+      // A file-system fault not mapped at its source still gets the one-line form.
+      const f = e instanceof StoreFault
+        ? e
+        : new StoreFault(`store error: ${(e as Error).message}`, "");
+      // A child of `--jobs` hands the fault to its parent, which reports it once.
+      if (!sendFault(f)) err(f.message);
       return 2;
     }
     if (e instanceof Interrupted) {

@@ -29,6 +29,8 @@ export const RunEvent = z.discriminatedUnion("type", [
     ranHere: z.boolean(),
     durationMs: z.number(),
   }),
+  /** A child hit a store fault (full disk, read-only store): the parent reports it, exit 2. */
+  z.object({ type: z.literal("fault"), message: z.string(), path: z.string() }),
 ]);
 /** One event of a stage run. */
 export type RunEvent = z.infer<typeof RunEvent>;
@@ -58,6 +60,7 @@ export function fileSink(path: string): EventSink {
 export class EventReader {
   #offset = 0;
   #rest = "";
+  /** Reads the event file at `path` (it need not exist yet). */
   constructor(readonly path: string) {}
 
   /** New events; a line that is not a valid event is an error naming the file. */

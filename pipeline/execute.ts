@@ -37,6 +37,18 @@ export class CorruptInput extends Error {
 const liveTemps = new Set<TempDir>();
 const liveLocks = new Set<HeldLock>();
 
+/** A temp dir of this process that a signal must remove (e.g. a child's event channel). */
+export function trackTemp(t: TempDir): TempDir {
+  liveTemps.add(t);
+  return {
+    ...t,
+    remove: () => {
+      t.remove();
+      liveTemps.delete(t);
+    },
+  };
+}
+
 /** Removes this process's partial outputs and releases its locks (on a signal). */
 export function cleanupLive(): void {
   for (const t of liveTemps) t.remove();

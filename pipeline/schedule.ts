@@ -6,7 +6,15 @@
 import { UsageError } from "./args.ts";
 import { matchStages, upstreamClosure } from "./dag.ts";
 import { EventReader, EVENTS_ENV, type EventSink, type RunEvent } from "./events.ts";
-import { cleanupLive, CorruptInput, Interrupted, runLocked, StageError } from "./execute.ts";
+import {
+  cleanupLive,
+  CorruptInput,
+  Interrupted,
+  runLocked,
+  StageError,
+  trackTemp,
+} from "./execute.ts";
+import { StoreFault } from "./faults.ts";
 import {
   type ChildSpec,
   liveChildren,
@@ -186,6 +194,7 @@ interface StageRunner {
 /** The progress lines of a stage's events, as this process prints them. */
 function printEvents(session: Session, tag: string, child: boolean): EventSink {
   return (e) => {
+    if (e.type === "fault") return; // thrown by the runner, reported once by the command line
     if (e.type === "waiting") {
       session.ui.info(`${tag}: waiting for pid ${e.pid}@${e.host} (since ${e.at})`);
     } else if (e.type === "running") {
@@ -212,17 +221,21 @@ function childRunner(session: Session, child: ChildSpec, jobs: number): StageRun
     async run(st, forced, tag, signal) {
       ui.info(`${tag}: running in a subprocess (${st.reason || "forced"})`);
       // The child's event channel: a file in a temp dir of this process (gone if it dies).
-      const channel = store.newTemp(`events-${st.name}`);
+      const channel = trackTemp(store.newTemp(`events-${st.name}`));
       const eventsFile = `${channel.root}/events.jsonl`;
       const reader = new EventReader(eventsFile);
       let eventError: unknown = null;
       const show = printEvents(session, tag, true);
       let done: RunEvent & { type: "done" } | null = null;
+      let fault: StoreFault | null = null;
       const drain = () => {
         for (const e of reader.poll()) {
-          if (e.stage !== st.name) continue;
-          if (e.type === "done") done = e;
-          show(e);
+          if (e.type === "fault") fault ??= new StoreFault(e.message, e.path);
+          else if (e.stage !== st.name) continue;
+          else {
+            if (e.type === "done") done = e;
+            show(e);
+          }
         }
       };
       const timer = setInterval(() => {
@@ -261,6 +274,7 @@ function childRunner(session: Session, child: ChildSpec, jobs: number): StageRun
         channel.remove();
       }
       if (eventError !== null) throw new StageError(st.name, eventError);
+      if (fault !== null) throw fault;
       if (res.code !== 0) {
         const cause = new Error(
           `its subprocess exited with code ${res.code} (its messages are above)`,

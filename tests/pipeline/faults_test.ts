@@ -63,15 +63,22 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "a full disk during reproduce: exit 2, one store line naming a path, no truncated record",
-  ignore: !canMount,
-  fn: async () => {
+for (const jobs of [1, 2]) {
+  Deno.test({
+    name: `a full disk during reproduce --jobs ${jobs}: exit 2, one store line naming a path, ` +
+      "no truncated record",
+    ignore: !canMount,
+    fn: () => fullDisk(jobs),
+  });
+}
+
+async function fullDisk(jobs: number): Promise<void> {
+  {
     const fs = (await tmpfs(40))!;
     const toy = makeToy();
     try {
       const store = `${fs.dir}/store`;
-      const r = await toy.run(["reproduce"], { SCORE_STORE: store });
+      const r = await toy.run(["reproduce", "--jobs", String(jobs)], { SCORE_STORE: store });
       assert.equal(r.code, 2, r.stderr);
       noStack(r.stderr);
       const errs = r.stderr.split("\n").filter((l) => /error/i.test(l));
@@ -85,8 +92,8 @@ Deno.test({
       toy.cleanup();
       await fs.done();
     }
-  },
-});
+  }
+}
 
 Deno.test({
   name: "a read-only store: status answers, stage --force is one store line and exit 2",

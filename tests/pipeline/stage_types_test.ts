@@ -22,7 +22,7 @@ const typed = defineStage({
   inputs: { source, other },
   params: z.object({ n: z.number(), label: z.string() }),
   select: (c: ToyConfig) => ({ n: c.size.n, label: c.label }),
-  async run(ctx) {
+  run(ctx) {
     ctx.input("source");
     ctx.input("other");
     // @ts-expect-error "sorce" is not a declared input
@@ -32,6 +32,7 @@ const typed = defineStage({
     const wrong: number = ctx.params.label;
     void n;
     void wrong;
+    return Promise.resolve();
   },
 });
 
