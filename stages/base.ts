@@ -12,6 +12,7 @@ import { z } from "zod";
 import { defineStage, type Stage } from "../pipeline/mod.ts";
 import { BaseConfig, ExperimentConfig, ModelConfig } from "./config.ts";
 import { problems } from "./problems.ts";
+import { perSeed } from "./per_seed.ts";
 import type { Transcript } from "../score/transcript.ts";
 
 /** The base stage's params: its model and training settings, and the seed it draws from. */
@@ -24,20 +25,11 @@ export const BaseParams = z.object({
   seed: z.number().int(),
 });
 
-const instances = new Map<number, Stage<unknown>>();
-
 /**
  * The base model of method seed `seed` (`base@s<seed>`); one stage object per seed, so every
  * method of that seed and its evaluation share it.
  */
-export function baseStage(seed: number): Stage<unknown> {
-  let s = instances.get(seed);
-  if (!s) {
-    s = defineBase(seed);
-    instances.set(seed, s);
-  }
-  return s;
-}
+export const baseStage: (seed: number) => Stage<unknown> = perSeed((seed) => defineBase(seed));
 
 function defineBase(methodSeed: number): Stage<unknown> {
   return defineStage({

@@ -9,6 +9,7 @@ import { defineStage, type Stage } from "../pipeline/mod.ts";
 import { DecodeConfig, ExperimentConfig, RolloutsConfig } from "./config.ts";
 import { problems } from "./problems.ts";
 import { baseStage } from "./base.ts";
+import { perSeed } from "./per_seed.ts";
 
 /** The rollouts stage's params. */
 export const RolloutsParams = z.object({
@@ -18,17 +19,10 @@ export const RolloutsParams = z.object({
   rollouts: RolloutsConfig,
 });
 
-const instances = new Map<number, Stage<unknown>>();
-
 /** The rollouts of base model `seed` (`rollouts@s<seed>`); one stage object per seed. */
-export function rolloutsStage(seed: number): Stage<unknown> {
-  let s = instances.get(seed);
-  if (!s) {
-    s = defineRollouts(seed);
-    instances.set(seed, s);
-  }
-  return s;
-}
+export const rolloutsStage: (seed: number) => Stage<unknown> = perSeed((seed) =>
+  defineRollouts(seed)
+);
 
 function defineRollouts(seed: number): Stage<unknown> {
   return defineStage({

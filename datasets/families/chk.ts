@@ -30,7 +30,7 @@
  *
  * @module
  */
-import { checkColumns, subFamily, type SubParams } from "./sub.ts";
+import { checkedGuess, subFamily, type SubParams } from "./sub.ts";
 import type { Family, Slip, Worked } from "./types.ts";
 
 /** The answer-first inverse-addition family. */
@@ -44,13 +44,9 @@ export const chkFamily: Family<SubParams> = {
   format: subFamily.format,
   parse: subFamily.parse,
   answer: subFamily.answer,
-  work({ b, c }, slip?: Slip): Worked {
-    let guess = c - b;
-    if (slip?.kind === "carry") guess += 10 ** (slip.at + 1);
-    if (slip?.kind === "digit") guess += (slip.delta ?? 1) * 10 ** slip.at;
-    if (guess < 0) throw new Error(`chk: slip ${JSON.stringify(slip)} makes the guess negative`);
-    const { lines, ok } = checkColumns(guess, b, c);
-    return { steps: [...lines, ok ? "ok" : "no"], answer: BigInt(guess) };
+  work(p, slip?: Slip): Worked {
+    const { guess, checkLines } = checkedGuess(p, slip, "chk");
+    return { steps: checkLines, answer: BigInt(guess) };
   },
   slips: subFamily.slips,
   secondGuess({ b, c }) {

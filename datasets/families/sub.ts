@@ -56,6 +56,25 @@ export function checkColumns(
   return { lines, ok: guess + b === c };
 }
 
+/**
+ * The guess c − b with `slip` applied (a borrow not taken: 10^(at+1) too big; a digit ±1), its
+ * column check and the verdict line; shared by `sub` and the answer-first `chk`.
+ */
+export function checkedGuess(
+  { b, c }: SubParams,
+  slip: Slip | undefined,
+  family: string,
+): { guess: number; checkLines: string[] } {
+  let guess = c - b;
+  if (slip?.kind === "carry") guess += 10 ** (slip.at + 1);
+  if (slip?.kind === "digit") guess += (slip.delta ?? 1) * 10 ** slip.at;
+  if (guess < 0) {
+    throw new Error(`${family}: slip ${JSON.stringify(slip)} makes the guess negative`);
+  }
+  const { lines, ok } = checkColumns(guess, b, c);
+  return { guess, checkLines: [...lines, ok ? "ok" : "no"] };
+}
+
 /** The inverse-addition family. */
 export const subFamily: Family<SubParams> = {
   name: "sub",
@@ -76,13 +95,9 @@ export const subFamily: Family<SubParams> = {
     return c >= b ? { b, c } : null;
   },
   answer: ({ b, c }) => BigInt(c - b),
-  work({ b, c }, slip?: Slip): Worked {
-    let guess = c - b;
-    if (slip?.kind === "carry") guess += 10 ** (slip.at + 1);
-    if (slip?.kind === "digit") guess += (slip.delta ?? 1) * 10 ** slip.at;
-    if (guess < 0) throw new Error(`sub: slip ${JSON.stringify(slip)} makes the guess negative`);
-    const { lines, ok } = checkColumns(guess, b, c);
-    return { steps: [`x=${guess}`, ...lines, ok ? "ok" : "no"], answer: BigInt(guess) };
+  work(p, slip?: Slip): Worked {
+    const { guess, checkLines } = checkedGuess(p, slip, "sub");
+    return { steps: [`x=${guess}`, ...checkLines], answer: BigInt(guess) };
   },
   slips({ b, c }, rng) {
     const x = c - b;

@@ -4,21 +4,8 @@
  * reruns a stage to the same output bytes.
  */
 import assert from "node:assert/strict";
+import { cli } from "../cli.ts";
 import { METHOD_IDS } from "../../report/mod.ts";
-
-const root = new URL("../../", import.meta.url).pathname;
-
-async function cli(store: string, ...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}main.ts`, ...args],
-    cwd: root,
-    env: { SCORE_STORE: store, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  return { code: out.code, text };
-}
 
 Deno.test("smoke preset: every stage runs, the report is complete and consistent, reruns are cached and byte-identical", async () => {
   const store = await Deno.makeTempDir({ prefix: "score-smoke-" });
@@ -53,6 +40,15 @@ Deno.test("smoke preset: every stage runs, the report is complete and consistent
       s: { state: string },
     ) => s.state);
     assert.ok(states.every((s: string) => s === "cached"), states.join(","));
+
+    // Each method seed is paired with its own base: its run record names that base's output.
+    const showJson = async (name: string) =>
+      JSON.parse((await cli(store, "show", name, "--preset", "smoke", "--json")).text);
+    const baseOut = (await showJson("base@s0")).record.output;
+    for (const m of ["stage1@s0", "stage2@s0", "naive_rl@s0", "star@s0", "pair_sft@s0"]) {
+      const inputs = (await showJson(m)).record.inputs;
+      assert.deepEqual([inputs.base.stage, inputs.base.output], ["base@s0", baseOut], m);
+    }
 
     // Reproducibility: forcing the base stage again gives the same output digest, so nothing
     // downstream is invalidated.

@@ -4,11 +4,10 @@
  * evaluated, SCoRe's rounds chain Stage I and Stage II, and an RL stage never opens the test split.
  */
 import assert from "node:assert/strict";
+import { cli } from "../cli.ts";
 import { buildStages, ExperimentConfig } from "../../stages/mod.ts";
 import { rlSplit } from "../../stages/training.ts";
 import type { Stage } from "../../pipeline/mod.ts";
-
-const root = new URL("../../", import.meta.url).pathname;
 
 function dag(overrides: Record<string, unknown>) {
   const config = ExperimentConfig.parse(overrides);
@@ -79,18 +78,6 @@ Deno.test("rlSplit holds out the end of the train split and refuses to hold out 
   assert.deepEqual(rlSplit(train, 0), { rl: train, selection: [] });
   assert.throws(() => rlSplit(train, 10), /rl\.selectProblems=10 leaves no training problems/);
 });
-
-async function cli(store: string, ...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}main.ts`, ...args],
-    cwd: root,
-    env: { SCORE_STORE: store, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  return { code: out.code, text };
-}
 
 /** Runs an RL stage's code on copies of real upstream outputs, with a fake context. */
 async function runStageOn(stage: Stage<unknown>, params: unknown, dirs: Record<string, string>) {
