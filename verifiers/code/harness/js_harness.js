@@ -2,11 +2,12 @@
 // `deno run` as a data: URL entry module with no --allow-* permission; the candidate is never the
 // entry module. Roles:
 //   - this main isolate (trusted) reads the whole request from stdin, including a per-run nonce,
-//     and runs the tests (input/output calls, or the assert-style test code);
+//     and runs the assert-style test code; no candidate code ever runs in it;
 //   - the candidate program runs in a module Worker (a separate V8 isolate: it cannot see this
-//     isolate's memory, globals or the nonce). Each call crosses as JSON text through a
-//     SharedArrayBuffer, so what comes back is plain data (no always-equal objects, no valueOf
-//     tricks) built by this isolate's own JSON.parse;
+//     isolate's memory, globals, prototypes or the nonce). Input/output results come back as one
+//     message of JSON texts; assert-style calls cross as JSON text through a SharedArrayBuffer, so
+//     what comes back is plain data (no always-equal objects, no valueOf tricks) built by this
+//     isolate's own JSON.parse;
 //   - the verdict line is `<nonce> <json>`; the parent ignores every line without the nonce and
 //     compares input/output results itself (expected outputs never enter the sandbox).
 /// <reference lib="deno.worker" />
@@ -64,28 +65,125 @@ function decodeValue(text) {
 
 /** The Worker's body. It is serialised with Function.prototype.toString, so it must be closed. */
 function workerMain() {
+  // Everything this side needs is captured before any candidate code runs: the candidate shares
+  // this isolate and may replace any global, prototype method or iterator afterwards.
   const encoder = new TextEncoder();
+  const encode = encoder.encode.bind(encoder);
   const encodeValue = ENCODE_VALUE;
   const decodeValue = DECODE_VALUE;
+  const stringify = JSON.stringify;
+  const reflectApply = Reflect.apply;
+  const defineProperty = Object.defineProperty;
+  const createNull = Object.create;
+  const objectKeys = Object.keys;
+  const isArray = Array.isArray;
+  const PromiseCtor = Promise;
+  const post = self.postMessage.bind(self);
+  const uint8Set = Uint8Array.prototype.set;
+  const atomicsStore = Atomics.store;
+  const atomicsNotify = Atomics.notify;
+  const objectSetPrototypeOf = Object.setPrototypeOf;
+  const boxes = [
+    ["Number", Number.prototype.valueOf],
+    ["String", String.prototype.valueOf],
+    ["Boolean", Boolean.prototype.valueOf],
+    ["BigInt", BigInt.prototype.valueOf],
+    ["Symbol", Symbol.prototype.valueOf],
+  ];
+  /** The name of the primitive that `v` boxes, or null when it is not a boxed primitive. */
+  const boxedKind = (v) => {
+    for (let i = 0; i < boxes.length; i++) {
+      try {
+        reflectApply(boxes[i][1], v, []);
+        return boxes[i][0];
+      } catch {
+        // not this kind
+      }
+    }
+    return null;
+  };
+  /**
+   * A copy of `v` as plain data with null prototypes (arrays too), so that serialising it can
+   * consult nothing the candidate may have patched (no toJSON, no prototype getters): own
+   * enumerable properties only; boxed primitives and BigInts have no JSON form.
+   */
+  const plainCopy = (v, depth) => {
+    if (v === null || typeof v === "string" || typeof v === "boolean") return v;
+    if (typeof v === "number") return v;
+    if (typeof v === "bigint") throw new TypeError("a BigInt has no JSON form");
+    if (typeof v !== "object") return undefined; // functions, symbols, undefined: as JSON does
+    if (depth > 100) throw new RangeError("the value is nested more than 100 levels deep");
+    const boxed = boxedKind(v);
+    if (boxed) throw new TypeError(`a boxed ${boxed} object is not plain data`);
+    if (isArray(v)) {
+      const n = v.length;
+      const out = objectSetPrototypeOf([], null);
+      for (let i = 0; i < n; i++) {
+        const x = plainCopy(v[i], depth + 1);
+        defineProperty(out, i, {
+          value: x === undefined ? null : x,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    }
+    const out = createNull(null);
+    const keys = objectKeys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const x = plainCopy(v[keys[i]], depth + 1);
+      if (x !== undefined) {
+        defineProperty(out, keys[i], {
+          value: x,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      }
+    }
+    return out;
+  };
+  /** JSON text of a returned value, or undefined when there is none (undefined, a function). */
+  const toJsonText = (v) => {
+    const copy = plainCopy(v, 0);
+    return copy === undefined ? undefined : stringify(copy);
+  };
   let i32 = null;
   let bytes = null;
-  let fns = Object.create(null);
-  const reply = (obj) => {
-    let data = encoder.encode(JSON.stringify(obj));
-    if (data.length > bytes.length) {
-      data = encoder.encode(JSON.stringify({ error: "RangeError: return value too large" }));
+  let fns = createNull(null);
+  /** Appends without Array.prototype.push or a setter the candidate may have put on indexes. */
+  const append = (list, value) => {
+    defineProperty(list, list.length, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  };
+  const describe = (e) => {
+    try {
+      return `${e?.name ?? "Error"}: ${e?.message ?? e}`;
+    } catch {
+      return "Error: unprintable exception";
     }
-    bytes.set(data, 0);
-    Atomics.store(i32, 1, data.length);
-    Atomics.store(i32, 0, 1);
-    Atomics.notify(i32, 0);
+  };
+  const reply = (obj) => {
+    let data = encode(stringify(obj));
+    if (data.length > bytes.length) {
+      data = encode(stringify({ error: "RangeError: return value too large" }));
+    }
+    reflectApply(uint8Set, bytes, [data, 0]);
+    atomicsStore(i32, 1, data.length);
+    atomicsStore(i32, 0, 1);
+    atomicsNotify(i32, 0);
   };
   const blocked = (what) => () => {
     throw new Error(`sandbox: ${what} is not allowed`);
   };
   const lock = (obj, key, what) => {
     try {
-      Object.defineProperty(obj, key, {
+      defineProperty(obj, key, {
         value: blocked(what),
         writable: false,
         configurable: false,
@@ -94,8 +192,58 @@ function workerMain() {
       // not patchable: exiting then ends as a timeout, never as a pass
     }
   };
+  const importProgram = (language, source) => {
+    const mime = language === "typescript" ? "application/typescript" : "application/javascript";
+    return import(`data:${mime},${encodeURIComponent(source)}`);
+  };
+  /** Input/output tests: calls the entry point on each input; every value leaves as JSON text. */
+  const runIo = async (msg) => {
+    const trailer = `\n;export const __score_entry__ = (() => { try { return ${msg.entry}; } ` +
+      "catch { return undefined; } })();\n";
+    let fn;
+    try {
+      fn = (await importProgram(msg.language, msg.program + trailer)).__score_entry__;
+    } catch (e) {
+      post({ type: "load_error", error: describe(e) });
+      return;
+    }
+    if (typeof fn !== "function") {
+      post({ type: "missing_entry" });
+      return;
+    }
+    const inputs = msg.inputs;
+    const results = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
+      let result;
+      let value;
+      try {
+        value = reflectApply(fn, undefined, isArray(input) ? input : []);
+        if (value instanceof PromiseCtor) value = await value;
+      } catch (e) {
+        result = { error: `candidate raised ${describe(e)}` };
+      }
+      if (result === undefined) {
+        try {
+          const json = value === undefined ? undefined : toJsonText(value);
+          result = typeof json === "string" ? { json } : { error: "returned undefined" };
+        } catch (e) {
+          result = { error: `the return value has no JSON form: ${describe(e)}` };
+        }
+      }
+      append(results, result);
+    }
+    post({ type: "io_done", results });
+  };
   const onMessage = async (event) => {
     const msg = event.data;
+    if (msg.type === "io") {
+      lock(Deno, "exit", "Deno.exit");
+      lock(globalThis, "close", "close");
+      if (globalThis.process) lock(globalThis.process, "exit", "process.exit");
+      await runIo(msg);
+      return;
+    }
     if (msg.type === "load") {
       i32 = new Int32Array(msg.sab, 0, 2);
       bytes = new Uint8Array(msg.sab, msg.header);
@@ -103,31 +251,24 @@ function workerMain() {
       lock(globalThis, "close", "close");
       if (globalThis.process) lock(globalThis.process, "exit", "process.exit");
       const trailer = "\n;export const __score_exports__ = (() => { const o = {};\n" +
-        msg.names.map((n) => `try { o[${JSON.stringify(n)}] = ${n}; } catch { /* absent */ }\n`)
+        msg.names.map((n) => `try { o[${stringify(n)}] = ${n}; } catch { /* absent */ }\n`)
           .join("") +
         "return o; })();\n";
-      const mime = msg.language === "typescript"
-        ? "application/typescript"
-        : "application/javascript";
       let names;
       try {
-        const mod = await import(
-          `data:${mime},${encodeURIComponent(msg.program + trailer)}`
-        );
+        const mod = await importProgram(msg.language, msg.program + trailer);
         const exported = mod.__score_exports__ ?? {};
-        fns = Object.create(null);
-        for (const n of msg.names) {
+        fns = createNull(null);
+        for (let i = 0; i < msg.names.length; i++) {
+          const n = msg.names[i];
           if (typeof exported[n] === "function") fns[n] = exported[n];
         }
-        names = Object.keys(fns);
+        names = objectKeys(fns);
       } catch (e) {
-        self.postMessage({
-          type: "load_error",
-          error: `${e?.name ?? "Error"}: ${e?.message ?? e}`,
-        });
+        post({ type: "load_error", error: describe(e) });
         return;
       }
-      self.postMessage({ type: "loaded", names });
+      post({ type: "loaded", names });
       return;
     }
     if (msg.type === "call") {
@@ -135,17 +276,11 @@ function workerMain() {
       try {
         const fn = fns[msg.name];
         const args = decodeValue(msg.args);
-        let value = fn(...args);
-        if (value instanceof Promise) value = await value;
+        let value = reflectApply(fn, undefined, args);
+        if (value instanceof PromiseCtor) value = await value;
         out = { value: encodeValue(value) };
       } catch (e) {
-        let text;
-        try {
-          text = `${e?.name ?? "Error"}: ${e?.message ?? e}`;
-        } catch {
-          text = "Error: unprintable exception";
-        }
-        out = { error: text };
+        out = { error: describe(e) };
       }
       reply(out);
     }
@@ -196,46 +331,59 @@ function wantedNames() {
   return [...names];
 }
 
+/** Starts the candidate's Worker: a separate V8 isolate, so nothing it does reaches this one. */
+function startWorker() {
+  return new Worker(
+    `data:application/javascript,${encodeURIComponent(workerSource)}`,
+    { type: "module" },
+  );
+}
+
+/** One `{ json }` or `{ error }` entry rebuilt from what the Worker claims, or null if malformed. */
+function ioEntry(r) {
+  if (r === null || typeof r !== "object") return null;
+  if (typeof r.json === "string") return { json: r.json };
+  if (typeof r.error === "string") return { error: r.error.slice(0, 2000) };
+  return null;
+}
+
 if (Array.isArray(request.inputs)) {
-  // Input/output tests: the expected outputs never enter the sandbox, so the candidate can gain
-  // nothing by tampering with this isolate (whatever it makes us print is just another return
-  // value, compared by the parent). Running it here saves a Worker start. Everything the harness
-  // needs afterwards is captured before the candidate loads.
-  const stringify = JSON.stringify;
-  const isArray = Array.isArray;
-  const PromiseCtor = Promise;
-  const entry = request.entry_point;
-  const trailer =
-    `\n;export const __score_entry__ = (() => { try { return ${entry}; } catch { return undefined; } })();\n`;
-  const mime = request.language === "typescript"
-    ? "application/typescript"
-    : "application/javascript";
-  let fn;
-  try {
-    const mod = await import(`data:${mime},${encodeURIComponent(request.program + trailer)}`);
-    fn = mod.__score_entry__;
-  } catch (e) {
-    finish({ kind: "load_error", error: `${e?.name ?? "Error"}: ${e?.message ?? e}` });
+  // Input/output tests: the candidate runs in its Worker and sends back one JSON text per input.
+  // It sees no expected output, so whatever it claims is just another return value, which the
+  // parent compares; this isolate only checks the shape and writes the result line.
+  const inputs = request.inputs;
+  const worker = startWorker();
+  const outcome = await new Promise((resolve) => {
+    worker.onmessage = (e) => resolve(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      resolve({ type: "died", error: `${e.message}` });
+    };
+    worker.postMessage({
+      type: "io",
+      program: request.program,
+      language: request.language,
+      entry: request.entry_point,
+      inputs,
+    });
+  });
+  const type = outcome !== null && typeof outcome === "object" ? outcome.type : undefined;
+  if (type === "load_error") finish({ kind: "load_error", error: String(outcome.error) });
+  if (type === "missing_entry") {
+    finish({ kind: "missing_entry", error: `function ${request.entry_point} is not defined` });
   }
-  if (typeof fn !== "function") {
-    finish({ kind: "missing_entry", error: `function ${entry} is not defined` });
+  if (type === "died") finish({ kind: "died", error: `candidate died: ${outcome.error}` });
+  const claimed = type === "io_done" && Array.isArray(outcome.results) ? outcome.results : null;
+  if (claimed === null || claimed.length > inputs.length) {
+    finish({ kind: "died", error: "the candidate's Worker sent a malformed result" });
   }
   const results = [];
-  for (const input of request.inputs) {
-    try {
-      let value = fn(...(isArray(input) ? input : []));
-      if (value instanceof PromiseCtor) value = await value;
-      const json = value === undefined ? undefined : stringify(value);
-      results.push(typeof json === "string" ? { json } : { error: "returned undefined" });
-    } catch (e) {
-      let text;
-      try {
-        text = `${e?.name ?? "Error"}: ${e?.message ?? e}`;
-      } catch {
-        text = "Error: unprintable exception";
-      }
-      results.push({ error: `candidate raised ${text}` });
+  for (const r of claimed) {
+    const entry = ioEntry(r);
+    if (entry === null) {
+      finish({ kind: "died", error: "the candidate's Worker sent a malformed result" });
     }
+    results.push(entry);
   }
   finish({ kind: "io", results });
 }
@@ -244,10 +392,7 @@ if (Array.isArray(request.inputs)) {
 const sab = new SharedArrayBuffer(HEADER + SAB_BYTES);
 const i32 = new Int32Array(sab, 0, 2);
 const bytes = new Uint8Array(sab, HEADER);
-const worker = new Worker(
-  `data:application/javascript,${encodeURIComponent(workerSource)}`,
-  { type: "module" },
-);
+const worker = startWorker();
 
 const loaded = await new Promise((resolve) => {
   worker.onmessage = (e) => resolve(e.data);
