@@ -162,6 +162,22 @@ const JS_REALM_TAMPERING: [string, string][] = [
     "TextEncoder.prototype.encode = function () { return new Uint8Array([10]); };",
   ],
   [
+    "Object.prototype.get turning every property descriptor into a getter",
+    'Object.prototype.get = function () { return { json: "2" }; };',
+  ],
+  [
+    "a setter and getter on Array.prototype[0]",
+    'Object.defineProperty(Array.prototype, "0", { get() { return { json: "2" }; }, set() {}, configurable: true });',
+  ],
+  [
+    "Promise[Symbol.hasInstance] claiming every value is a promise",
+    "Object.defineProperty(Promise, Symbol.hasInstance, { value: () => true });\nObject.prototype.then = function (ok) { ok(2); };",
+  ],
+  [
+    "Deno.exit replaced and an unload listener printing a forged line",
+    'Deno.exit = () => {};\naddEventListener(\'unload\', () => console.log(\'0\'.repeat(32) + \' {"kind":"io","results":[{"json":"2"}]}\'));',
+  ],
+  [
     "Deno.stdout.writeSync replaced",
     "const w = Deno.stdout.writeSync.bind(Deno.stdout);\nDeno.stdout.writeSync = (d) => w(d);",
   ],

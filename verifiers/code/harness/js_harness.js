@@ -1,15 +1,20 @@
 // Fixed JavaScript/TypeScript sandbox harness. The parent passes this file's text to
 // `deno run` as a data: URL entry module with no --allow-* permission; the candidate is never the
 // entry module. Roles:
-//   - this main isolate (trusted) reads the whole request from stdin, including a per-run nonce,
-//     and runs the assert-style test code; no candidate code ever runs in it;
-//   - the candidate program runs in a module Worker (a separate V8 isolate: it cannot see this
-//     isolate's memory, globals, prototypes or the nonce). Input/output results come back as one
-//     message of JSON texts; assert-style calls cross as JSON text through a SharedArrayBuffer, so
-//     what comes back is plain data (no always-equal objects, no valueOf tricks) built by this
-//     isolate's own JSON.parse;
-//   - the verdict line is `<nonce> <json>`; the parent ignores every line without the nonce and
-//     compares input/output results itself (expected outputs never enter the sandbox).
+//   - this main isolate (trusted) reads the whole request from stdin, including a per-run nonce;
+//   - input/output tests: the program runs here, after `primordialKit()` has captured every
+//     function the harness uses later (Reflect.apply, JSON.stringify, TextEncoder's encode,
+//     stdout's writeSync, subarray, Deno.exit, ...). From then on the harness consults no global,
+//     prototype or iterator the program can replace: results are null-prototype plain data (so
+//     no toJSON is ever looked up), loops are indexed, calls go through captured functions. What
+//     the program can still change is only its own return values, which the parent compares with
+//     expected outputs that never enter the sandbox (a Worker would cost ~45 ms per run);
+//   - assert-style tests hold expected values, so the program runs in a module Worker (a separate
+//     V8 isolate: it cannot see this isolate's memory, globals or the nonce). Each call crosses as
+//     JSON text through a SharedArrayBuffer, so what comes back is plain data (no always-equal
+//     objects, no valueOf tricks) built by this isolate's own JSON.parse;
+//   - the verdict line is `<nonce> <json>`; the parent ignores every line without the nonce,
+//     accepts only the result kind the request asked for, and compares input/output results.
 /// <reference lib="deno.worker" />
 
 const SAB_BYTES = 8 << 20;
@@ -63,26 +68,21 @@ function decodeValue(text) {
   });
 }
 
-/** The Worker's body. It is serialised with Function.prototype.toString, so it must be closed. */
-function workerMain() {
-  // Everything this side needs is captured before any candidate code runs: the candidate shares
-  // this isolate and may replace any global, prototype method or iterator afterwards.
-  const encoder = new TextEncoder();
-  const encode = encoder.encode.bind(encoder);
-  const encodeValue = ENCODE_VALUE;
-  const decodeValue = DECODE_VALUE;
-  const stringify = JSON.stringify;
+/**
+ * Captures, when called, every built-in function the harness needs after a candidate has run, and
+ * returns helpers built only on those. Closed (serialised into the Worker with toString).
+ */
+function primordialKit() {
   const reflectApply = Reflect.apply;
   const defineProperty = Object.defineProperty;
   const createNull = Object.create;
   const objectKeys = Object.keys;
-  const isArray = Array.isArray;
-  const PromiseCtor = Promise;
-  const post = self.postMessage.bind(self);
-  const uint8Set = Uint8Array.prototype.set;
-  const atomicsStore = Atomics.store;
-  const atomicsNotify = Atomics.notify;
   const objectSetPrototypeOf = Object.setPrototypeOf;
+  const isArray = Array.isArray;
+  const stringify = JSON.stringify;
+  const PromiseCtor = Promise;
+  const hasInstance = Function.prototype[Symbol.hasInstance];
+  const subarray = Uint8Array.prototype.subarray;
   const boxes = [
     ["Number", Number.prototype.valueOf],
     ["String", String.prototype.valueOf],
@@ -90,7 +90,27 @@ function workerMain() {
     ["BigInt", BigInt.prototype.valueOf],
     ["Symbol", Symbol.prototype.valueOf],
   ];
-  /** The name of the primitive that `v` boxes, or null when it is not a boxed primitive. */
+  const field = { value: undefined, writable: true, enumerable: true, configurable: true };
+  /** Sets an own data property without any setter on a prototype (arrays included). */
+  const put = (target, key, value) => {
+    defineProperty(target, key, { __proto__: null, ...field, value });
+  };
+  /** A null-prototype object from `[key, value]` pairs (indexed: no iterator is consulted). */
+  const record = (pairs) => {
+    const out = createNull(null);
+    for (let i = 0; i < pairs.length; i++) put(out, pairs[i][0], pairs[i][1]);
+    return out;
+  };
+  /** An empty null-prototype array (JSON.stringify still writes it as an array). */
+  const list = () => objectSetPrototypeOf([], null);
+  const append = (target, value) => put(target, target.length, value);
+  const describe = (e) => {
+    try {
+      return `${e?.name ?? "Error"}: ${e?.message ?? e}`;
+    } catch {
+      return "Error: unprintable exception";
+    }
+  };
   const boxedKind = (v) => {
     for (let i = 0; i < boxes.length; i++) {
       try {
@@ -103,9 +123,9 @@ function workerMain() {
     return null;
   };
   /**
-   * A copy of `v` as plain data with null prototypes (arrays too), so that serialising it can
-   * consult nothing the candidate may have patched (no toJSON, no prototype getters): own
-   * enumerable properties only; boxed primitives and BigInts have no JSON form.
+   * A copy of `v` as plain data with null prototypes, so serialising it consults nothing the
+   * candidate may have patched (no toJSON, no prototype getters): own enumerable properties only;
+   * boxed primitives and BigInts have no JSON form.
    */
   const plainCopy = (v, depth) => {
     if (v === null || typeof v === "string" || typeof v === "boolean") return v;
@@ -117,15 +137,10 @@ function workerMain() {
     if (boxed) throw new TypeError(`a boxed ${boxed} object is not plain data`);
     if (isArray(v)) {
       const n = v.length;
-      const out = objectSetPrototypeOf([], null);
+      const out = list();
       for (let i = 0; i < n; i++) {
         const x = plainCopy(v[i], depth + 1);
-        defineProperty(out, i, {
-          value: x === undefined ? null : x,
-          writable: true,
-          enumerable: true,
-          configurable: true,
-        });
+        put(out, i, x === undefined ? null : x);
       }
       return out;
     }
@@ -133,47 +148,51 @@ function workerMain() {
     const keys = objectKeys(v);
     for (let i = 0; i < keys.length; i++) {
       const x = plainCopy(v[keys[i]], depth + 1);
-      if (x !== undefined) {
-        defineProperty(out, keys[i], {
-          value: x,
-          writable: true,
-          enumerable: true,
-          configurable: true,
-        });
-      }
+      if (x !== undefined) put(out, keys[i], x);
     }
     return out;
   };
-  /** JSON text of a returned value, or undefined when there is none (undefined, a function). */
-  const toJsonText = (v) => {
-    const copy = plainCopy(v, 0);
-    return copy === undefined ? undefined : stringify(copy);
+  return {
+    apply: reflectApply,
+    isArray,
+    stringify,
+    record,
+    list,
+    append,
+    describe,
+    /** True for a real promise, whatever the program did to Promise[Symbol.hasInstance]. */
+    isPromise: (v) => reflectApply(hasInstance, PromiseCtor, [v]),
+    /** `bytes.subarray(at)` with the captured method. */
+    tail: (bytes, at) => reflectApply(subarray, bytes, [at]),
+    /** JSON text of a returned value, or undefined when there is none (undefined, a function). */
+    toJsonText: (v) => {
+      const copy = plainCopy(v, 0);
+      return copy === undefined ? undefined : stringify(copy);
+    },
   };
+}
+
+/** The Worker's body (assert-style tests). Serialised with Function.prototype.toString: closed. */
+function workerMain() {
+  // captured before any candidate code runs: the candidate shares this Worker's realm
+  const kit = PRIMORDIAL_KIT();
+  const encoder = new TextEncoder();
+  const encode = encoder.encode.bind(encoder);
+  const encodeValue = ENCODE_VALUE;
+  const decodeValue = DECODE_VALUE;
+  const post = self.postMessage.bind(self);
+  const uint8Set = Uint8Array.prototype.set;
+  const atomicsStore = Atomics.store;
+  const atomicsNotify = Atomics.notify;
   let i32 = null;
   let bytes = null;
-  let fns = createNull(null);
-  /** Appends without Array.prototype.push or a setter the candidate may have put on indexes. */
-  const append = (list, value) => {
-    defineProperty(list, list.length, {
-      value,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-  };
-  const describe = (e) => {
-    try {
-      return `${e?.name ?? "Error"}: ${e?.message ?? e}`;
-    } catch {
-      return "Error: unprintable exception";
-    }
-  };
+  let fns = Object.create(null);
   const reply = (obj) => {
-    let data = encode(stringify(obj));
+    let data = encode(kit.stringify(obj));
     if (data.length > bytes.length) {
-      data = encode(stringify({ error: "RangeError: return value too large" }));
+      data = encode(kit.stringify(kit.record([["error", "RangeError: return value too large"]])));
     }
-    reflectApply(uint8Set, bytes, [data, 0]);
+    kit.apply(uint8Set, bytes, [data, 0]);
     atomicsStore(i32, 1, data.length);
     atomicsStore(i32, 0, 1);
     atomicsNotify(i32, 0);
@@ -183,7 +202,7 @@ function workerMain() {
   };
   const lock = (obj, key, what) => {
     try {
-      defineProperty(obj, key, {
+      Object.defineProperty(obj, key, {
         value: blocked(what),
         writable: false,
         configurable: false,
@@ -192,58 +211,8 @@ function workerMain() {
       // not patchable: exiting then ends as a timeout, never as a pass
     }
   };
-  const importProgram = (language, source) => {
-    const mime = language === "typescript" ? "application/typescript" : "application/javascript";
-    return import(`data:${mime},${encodeURIComponent(source)}`);
-  };
-  /** Input/output tests: calls the entry point on each input; every value leaves as JSON text. */
-  const runIo = async (msg) => {
-    const trailer = `\n;export const __score_entry__ = (() => { try { return ${msg.entry}; } ` +
-      "catch { return undefined; } })();\n";
-    let fn;
-    try {
-      fn = (await importProgram(msg.language, msg.program + trailer)).__score_entry__;
-    } catch (e) {
-      post({ type: "load_error", error: describe(e) });
-      return;
-    }
-    if (typeof fn !== "function") {
-      post({ type: "missing_entry" });
-      return;
-    }
-    const inputs = msg.inputs;
-    const results = [];
-    for (let i = 0; i < inputs.length; i++) {
-      const input = inputs[i];
-      let result;
-      let value;
-      try {
-        value = reflectApply(fn, undefined, isArray(input) ? input : []);
-        if (value instanceof PromiseCtor) value = await value;
-      } catch (e) {
-        result = { error: `candidate raised ${describe(e)}` };
-      }
-      if (result === undefined) {
-        try {
-          const json = value === undefined ? undefined : toJsonText(value);
-          result = typeof json === "string" ? { json } : { error: "returned undefined" };
-        } catch (e) {
-          result = { error: `the return value has no JSON form: ${describe(e)}` };
-        }
-      }
-      append(results, result);
-    }
-    post({ type: "io_done", results });
-  };
   const onMessage = async (event) => {
     const msg = event.data;
-    if (msg.type === "io") {
-      lock(Deno, "exit", "Deno.exit");
-      lock(globalThis, "close", "close");
-      if (globalThis.process) lock(globalThis.process, "exit", "process.exit");
-      await runIo(msg);
-      return;
-    }
     if (msg.type === "load") {
       i32 = new Int32Array(msg.sab, 0, 2);
       bytes = new Uint8Array(msg.sab, msg.header);
@@ -251,24 +220,29 @@ function workerMain() {
       lock(globalThis, "close", "close");
       if (globalThis.process) lock(globalThis.process, "exit", "process.exit");
       const trailer = "\n;export const __score_exports__ = (() => { const o = {};\n" +
-        msg.names.map((n) => `try { o[${stringify(n)}] = ${n}; } catch { /* absent */ }\n`)
+        msg.names.map((n) => `try { o[${JSON.stringify(n)}] = ${n}; } catch { /* absent */ }\n`)
           .join("") +
         "return o; })();\n";
-      let names;
+      const mime = msg.language === "typescript"
+        ? "application/typescript"
+        : "application/javascript";
+      const names = msg.names;
+      const found = [];
       try {
-        const mod = await importProgram(msg.language, msg.program + trailer);
+        const mod = await import(`data:${mime},${encodeURIComponent(msg.program + trailer)}`);
         const exported = mod.__score_exports__ ?? {};
-        fns = createNull(null);
-        for (let i = 0; i < msg.names.length; i++) {
-          const n = msg.names[i];
-          if (typeof exported[n] === "function") fns[n] = exported[n];
+        fns = Object.create(null);
+        for (let i = 0; i < names.length; i++) {
+          if (typeof exported[names[i]] === "function") {
+            fns[names[i]] = exported[names[i]];
+            kit.append(found, names[i]);
+          }
         }
-        names = objectKeys(fns);
       } catch (e) {
-        post({ type: "load_error", error: describe(e) });
+        post({ type: "load_error", error: kit.describe(e) });
         return;
       }
-      post({ type: "loaded", names });
+      post({ type: "loaded", names: found });
       return;
     }
     if (msg.type === "call") {
@@ -276,11 +250,11 @@ function workerMain() {
       try {
         const fn = fns[msg.name];
         const args = decodeValue(msg.args);
-        let value = reflectApply(fn, undefined, args);
-        if (value instanceof PromiseCtor) value = await value;
-        out = { value: encodeValue(value) };
+        let value = kit.apply(fn, undefined, args);
+        if (kit.isPromise(value)) value = await value;
+        out = kit.record([["value", encodeValue(value)]]);
       } catch (e) {
-        out = { error: describe(e) };
+        out = kit.record([["error", kit.describe(e)]]);
       }
       reply(out);
     }
@@ -289,24 +263,30 @@ function workerMain() {
 }
 
 const workerSource = `(${workerMain.toString()})();`
+  .replace("PRIMORDIAL_KIT", primordialKit.toString())
   .replace("ENCODE_VALUE", encodeValue.toString())
   .replace("DECODE_VALUE", decodeValue.toString());
 
-const request = JSON.parse(await readAllStdin());
-const nonce = request.nonce;
+// Captured before anything else runs: in input/output mode the candidate shares this realm.
+const kit = primordialKit();
 const textEncoder = new TextEncoder();
 const encodeText = textEncoder.encode.bind(textEncoder);
-const stdout = Deno.stdout;
-const writeSync = stdout.writeSync.bind(stdout);
+const writeSync = Deno.stdout.writeSync.bind(Deno.stdout);
+const exitNow = Deno.exit;
+const request = JSON.parse(await readAllStdin());
+const nonce = request.nonce;
 const stdoutWrite = (text) => {
   const data = encodeText(text);
   let at = 0;
-  while (at < data.length) at += writeSync(data.subarray(at));
+  while (at < data.length) at += writeSync(kit.tail(data, at));
 };
-const stringifyResult = JSON.stringify;
-const exitNow = Deno.exit;
-const finish = (result) => {
-  stdoutWrite(`\n${nonce} ${stringifyResult(result)}\n`);
+/**
+ * Writes the one authenticated result line and exits. `pairs` is an array literal of
+ * `[key, value]` (first `["kind", …]`); the result is a null-prototype record, so serialising it
+ * looks up no `toJSON` the program may have planted.
+ */
+const finish = (pairs) => {
+  stdoutWrite(`\n${nonce} ${kit.stringify(kit.record(pairs))}\n`);
   exitNow(0);
 };
 
@@ -339,53 +319,50 @@ function startWorker() {
   );
 }
 
-/** One `{ json }` or `{ error }` entry rebuilt from what the Worker claims, or null if malformed. */
-function ioEntry(r) {
-  if (r === null || typeof r !== "object") return null;
-  if (typeof r.json === "string") return { json: r.json };
-  if (typeof r.error === "string") return { error: r.error.slice(0, 2000) };
-  return null;
-}
-
 if (Array.isArray(request.inputs)) {
-  // Input/output tests: the candidate runs in its Worker and sends back one JSON text per input.
-  // It sees no expected output, so whatever it claims is just another return value, which the
-  // parent compares; this isolate only checks the shape and writes the result line.
+  // Input/output tests, in this realm: from the import on, only `kit`, `finish` and values
+  // captured before it are used (see the top of the file).
   const inputs = request.inputs;
-  const worker = startWorker();
-  const outcome = await new Promise((resolve) => {
-    worker.onmessage = (e) => resolve(e.data);
-    worker.onerror = (e) => {
-      e.preventDefault();
-      resolve({ type: "died", error: `${e.message}` });
-    };
-    worker.postMessage({
-      type: "io",
-      program: request.program,
-      language: request.language,
-      entry: request.entry_point,
-      inputs,
-    });
-  });
-  const type = outcome !== null && typeof outcome === "object" ? outcome.type : undefined;
-  if (type === "load_error") finish({ kind: "load_error", error: String(outcome.error) });
-  if (type === "missing_entry") {
-    finish({ kind: "missing_entry", error: `function ${request.entry_point} is not defined` });
+  const count = inputs.length;
+  const entry = request.entry_point;
+  const trailer = `\n;export const __score_entry__ = (() => { try { return ${entry}; } ` +
+    "catch { return undefined; } })();\n";
+  const mime = request.language === "typescript"
+    ? "application/typescript"
+    : "application/javascript";
+  const missing = `function ${entry} is not defined`;
+  let fn;
+  try {
+    const mod = await import(`data:${mime},${encodeURIComponent(request.program + trailer)}`);
+    fn = mod.__score_entry__;
+  } catch (e) {
+    finish([["kind", "load_error"], ["error", kit.describe(e)]]);
   }
-  if (type === "died") finish({ kind: "died", error: `candidate died: ${outcome.error}` });
-  const claimed = type === "io_done" && Array.isArray(outcome.results) ? outcome.results : null;
-  if (claimed === null || claimed.length > inputs.length) {
-    finish({ kind: "died", error: "the candidate's Worker sent a malformed result" });
-  }
-  const results = [];
-  for (const r of claimed) {
-    const entry = ioEntry(r);
-    if (entry === null) {
-      finish({ kind: "died", error: "the candidate's Worker sent a malformed result" });
+  if (typeof fn !== "function") finish([["kind", "missing_entry"], ["error", missing]]);
+  const results = kit.list();
+  for (let i = 0; i < count; i++) {
+    const input = inputs[i];
+    let result;
+    let value;
+    try {
+      value = kit.apply(fn, undefined, kit.isArray(input) ? input : []);
+      if (kit.isPromise(value)) value = await value;
+    } catch (e) {
+      result = kit.record([["error", `candidate raised ${kit.describe(e)}`]]);
     }
-    results.push(entry);
+    if (result === undefined) {
+      try {
+        const json = value === undefined ? undefined : kit.toJsonText(value);
+        result = typeof json === "string"
+          ? kit.record([["json", json]])
+          : kit.record([["error", "returned undefined"]]);
+      } catch (e) {
+        result = kit.record([["error", `the return value has no JSON form: ${kit.describe(e)}`]]);
+      }
+    }
+    kit.append(results, result);
   }
-  finish({ kind: "io", results });
+  finish([["kind", "io"], ["results", results]]);
 }
 
 // Assert-style tests hold the expected values: the candidate runs in a Worker from here on.
@@ -409,7 +386,7 @@ const loaded = await new Promise((resolve) => {
     names: wantedNames(),
   });
 });
-if (loaded.type !== "loaded") finish({ kind: "load_error", error: String(loaded.error) });
+if (loaded.type !== "loaded") finish([["kind", "load_error"], ["error", String(loaded.error)]]);
 const available = new Set(loaded.names);
 
 /** Calls a candidate function synchronously; throws the candidate's exception as an Error. */
@@ -444,13 +421,16 @@ try {
   const mod = await import(`data:${testMime},${encodeURIComponent(request.code + testTrailer)}`);
   if (request.entry_point && typeof mod.__score_check__ === "function") {
     if (!available.has(request.entry_point)) {
-      finish({ kind: "missing_entry", error: `function ${request.entry_point} is not defined` });
+      finish([["kind", "missing_entry"], [
+        "error",
+        `function ${request.entry_point} is not defined`,
+      ]]);
     }
     const proxy = (...args) => callCandidate(request.entry_point, args);
     const r = mod.__score_check__(proxy);
     if (r instanceof Promise) await r;
   }
-  finish({ kind: "code", ok: true });
+  finish([["kind", "code"], ["ok", true]]);
 } catch (e) {
-  finish({ kind: "code", ok: false, error: `${e?.name ?? "Error"}: ${e?.message ?? e}` });
+  finish([["kind", "code"], ["ok", false], ["error", kit.describe(e)]]);
 }
