@@ -1,10 +1,10 @@
 /**
  * Builds the command line of one sandbox run. Two isolation modes:
  *
- * - `namespaces` (root with a working `unshare`): new mount, network, and PID namespaces; a fresh
- *   tmpfs on /tmp is the working directory; project and home directories (and every other
- *   world-writable or private place) are covered by empty tmpfs mounts; the JS sandbox runs as a
- *   fresh unprivileged uid; the Python harness drops its two processes to two fresh uids itself.
+ * - `namespaces` (root with a working `unshare`): new mount, network, and PID namespaces; the root
+ *   is an allow-list (read-only /usr and friends, four devices, /proc, a fresh tmpfs on /tmp as the
+ *   working directory) and nothing else of the host exists in it; the JS sandbox runs as a fresh
+ *   unprivileged uid; the Python harness drops its two processes to two fresh uids itself.
  *   Killing the namespace's first process kills everything inside it.
  * - `process` (fallback without root): a fresh temporary directory as cwd, rlimits, the Deno
  *   permission system and the Python audit hook only. Weaker; the verdict detail says so.
