@@ -201,7 +201,7 @@ export function normalizeAnswer(raw: string): Normalized {
   }
   // spacing: thin spaces as thousands separators first, then all spacing macros
   // `32,\!349` and `32,\! 349`: the negative thin space glues a thousands group to its comma
-  s = s.replace(/(\d)(,|\{,\})\s*\\!\s*(?=\d{3}(?!\d))/g, "$1$2");
+  if (s.includes("\\!")) s = s.replace(/(\d)(,|\{,\})\s*\\!\s*(?=\d{3}(?!\d))/g, "$1$2");
   s = s.replace(/\\!/g, "").replace(/(\d)\\,(?=\d{3}(?!\d))/g, "$1");
   s = s.replace(/\{,\}/g, ",");
   s = s.replace(
@@ -211,9 +211,11 @@ export function normalizeAnswer(raw: string): Normalized {
   s = s.replace(/~/g, " ");
   s = s.replace(/\\(?:cdot|times|ast)(?![a-zA-Z])/g, "*").replace(/\\div(?![a-zA-Z])/g, "/");
   // relations: one spelling each (`\le`, `\ge`, `<`, `>`)
-  s = s.replace(/\\(?:leq?slant|leq|le)(?![a-zA-Z])|\u2264|<=/g, "\\le ")
-    .replace(/\\(?:geq?slant|geq|ge)(?![a-zA-Z])|\u2265|>=/g, "\\ge ")
-    .replace(/\\lt(?![a-zA-Z])/g, "<").replace(/\\gt(?![a-zA-Z])/g, ">");
+  if (/[<>\u2264\u2265]|\\[lg][et]/.test(s)) {
+    s = s.replace(/\\(?:leq?slant|leq|le)(?![a-zA-Z])|\u2264|<=/g, "\\le ")
+      .replace(/\\(?:geq?slant|geq|ge)(?![a-zA-Z])|\u2265|>=/g, "\\ge ")
+      .replace(/\\lt(?![a-zA-Z])/g, "<").replace(/\\gt(?![a-zA-Z])/g, ">");
+  }
   s = s.replace(/\\neq(?![a-zA-Z])/g, "\\ne").replace(/\\(?:dots|ldots|cdots)(?![a-zA-Z])/g, "...");
   s = s.replace(/\s+(?:and|or)\s+/g, ", ");
   s = s.replace(/\s+/g, " ").trim();
@@ -222,12 +224,12 @@ export function normalizeAnswer(raw: string): Normalized {
     /(-?)(\d*)\.(\d*)\\overline\s*\{(\d+)\}/g,
     (_m, sign, int, fixed, rep) => repeating(sign, int, fixed, rep),
   );
-  s = numberWords(s);
-  s = scientific(s);
+  if (/illion|thousand|^[a-zA-Z]+$/i.test(s)) s = numberWords(s);
+  if (/\d[eE]/.test(s)) s = scientific(s);
   const u = stripUnit(s);
   s = u.s;
   unit ||= u.unit;
   s = joinThousands(s);
-  s = mixedNumbers(s);
+  if (s.includes("/")) s = mixedNumbers(s);
   return { text: s.trim(), percent, degrees, unit };
 }

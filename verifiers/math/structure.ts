@@ -77,13 +77,14 @@ export function canonicalText(s: string): string {
   return s.toLowerCase().replace(/\\[a-z]+/g, (m) => m.slice(1)).replace(/[\s{}()\\]/g, "");
 }
 
-const REL_OP = /\\le(?![a-zA-Z])|\\ge(?![a-zA-Z])|<|>/g;
+const REL_OP = /\\le(?![a-zA-Z])|\\ge(?![a-zA-Z])|<|>/y;
 
 /**
  * A top-level relation chain (`x < 3`, `3 \ge x`, `1 \le x < 5`) in ascending order, or null when
  * `s` has no top-level `<`, `>`, `\le`, `\ge`. Mixed directions or an `=` beside them are text.
  */
 function relation(s: string, budget: Budget): Value | null {
+  if (!/[<>]|\\[lg]e/.test(s)) return null;
   const parts: string[] = [], ops: string[] = [];
   let depth = 0, last = 0;
   for (let i = 0; i < s.length; i++) {
