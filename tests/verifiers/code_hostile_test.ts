@@ -192,6 +192,26 @@ async function makeVarLibDir(): Promise<string | null> {
   }
 }
 
+/**
+ * Python that reads `file` through a symlink whose relative target the audit hook judged from the
+ * directory it had changed into, not from the link's own directory (issue 18): from a directory
+ * as deep again as the working directory, a link at the working directory pointing "up" by that
+ * depth looks inside when read from the deep directory.
+ */
+function symlinkTrick(file: string): string {
+  return [
+    "import os",
+    "def f():",
+    "    d = os.getcwd().strip('/').count('/') + 1",
+    "    sub = '/'.join(['s'] * d)",
+    "    os.makedirs(sub, exist_ok=True)",
+    "    os.chdir(sub)",
+    "    up = '../' * d",
+    `    os.symlink(up + ${JSON.stringify(file.slice(1))}, up + 'l')`,
+    "    return open(up + 'l').read()",
+  ].join("\n");
+}
+
 /** Python that disables the audit hook from inside: finds its sets through gc and empties them. */
 const PY_UNHOOK = [
   "import gc, os",
@@ -565,6 +585,12 @@ Deno.test("hostile programs are contained, classified and leave the host unchang
       NOT_PASS,
     ),
     py(
+      "a relative symlink made after chdir (hook on)",
+      symlinkTrick(varLibCanary),
+      secret,
+      NOT_PASS,
+    ),
+    py(
       "listing the root for anything beyond the system's programs",
       `${PY_UNHOOK}\ndef f():\n    _unhook()\n    extra = [n for n in os.listdir('/') if n not in ('usr', 'bin', 'sbin', 'lib', 'lib64', 'lib32', 'libx32', 'dev', 'proc', 'tmp')]\n    return 'visible: ' + ' '.join(sorted(extra)) if extra else 'allow-list only'`,
       "visible: etc var",
@@ -911,6 +937,14 @@ Deno.test("the process-mode fallback (no namespaces) still verifies and contains
       `import os\ndef f():\n    os.remove(${JSON.stringify(canary)})\n    return 1`,
       1,
       ["failed"],
+    ),
+    py(
+      "reading a secret through a relative symlink made after chdir",
+      symlinkTrick(canary),
+      secret,
+      [
+        "failed",
+      ],
     ),
   ];
   const verdicts = await runCodeBatch(cases.map((c) => c.req), opts);

@@ -217,14 +217,16 @@ def install_audit_hook(cwd):
     })
     listing_events = frozenset({"os.listdir", "os.scandir", "glob.glob"})
     no_import = frozenset({"ctypes", "_ctypes", "_posixsubprocess", "mmap"})
-    read_ok = tuple(p.rstrip("/") + "/" for p in sys.path if p.startswith("/"))
+    read_ok = tuple(os.path.realpath(p).rstrip("/") + "/" for p in sys.path if p.startswith("/"))
     devices = ("/dev/null", "/dev/urandom", "/dev/random", "/dev/zero")
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 
     def inside(path):
         if isinstance(path, int):
             return True, None
-        p = os.path.abspath(os.fsdecode(path))
+        # realpath, not abspath: a symlink made in the working directory (relative, after a
+        # chdir) must be judged by where it points
+        p = os.path.realpath(os.fsdecode(path))
         return p == cwd or p.startswith(cwd + "/"), p
 
     def hook(event, args):
@@ -261,7 +263,7 @@ def install_audit_hook(cwd):
 
 def candidate_main(req, req_r, resp_w):
     limits = req["limits"]
-    cwd = os.getcwd()
+    cwd = os.path.realpath(os.getcwd())
     mem = limits["memory_mb"] << 20
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_s"], limits["cpu_s"]))
