@@ -9,7 +9,14 @@ import { runCli } from "./pipeline/mod.ts";
 
 if (import.meta.main) {
   const args = Deno.args;
-  if (args[0] === "verify" && (args[1] === "math" || args[1] === "code")) {
+  if (args[0] === "verify" && args[1] !== undefined && !args[1].startsWith("-")) {
+    if (args[1] !== "math" && args[1] !== "code") {
+      console.error(
+        `unknown verify target "${args[1]}": use \`verify math\` or \`verify code\` (answers or ` +
+          "programs as JSONL on stdin), or `verify` alone (re-hash the store)",
+      );
+      Deno.exit(2);
+    }
     // A computed specifier: Deno preloads literal dynamic imports at start-up, and the no-op
     // `reproduce` must not pay for the verifiers.
     const { runVerifyCli } = await import(new URL("./verifiers/cli.ts", import.meta.url).href);

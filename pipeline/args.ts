@@ -96,8 +96,17 @@ export function parseCliArgs(argv: string[]): CliArgs {
             throw new UsageError(`--jobs ${v}: expected a whole number of at least 1`);
           }
           out.jobs = n;
-        } else if (name === "expect-key") out.expectKey = v;
-        else (out as unknown as Record<string, string>)[name] = v;
+        } else {
+          const key = name === "expect-key" ? "expectKey" : name;
+          const prev = (out as unknown as Record<string, string | undefined>)[key];
+          if (prev !== undefined) {
+            throw new UsageError(
+              `--${name} given twice (${prev}, then ${v}): give it once` +
+                (name === "preset" ? "; overlay more with --config FILE or --set PATH=VALUE" : ""),
+            );
+          }
+          (out as unknown as Record<string, string>)[key] = v;
+        }
       } else if (BOOL_FLAGS.has(name) && eq < 0) {
         if (name === "no-deps") out.noDeps = true;
         else (out as unknown as Record<string, boolean>)[name] = true;

@@ -161,15 +161,23 @@ export async function cli(
     if (e instanceof StageError) {
       err(`error: ${e.message}`);
       const c = e.cause;
-      if (c instanceof Error && c.stack) err(c.stack.split("\n").slice(1, 8).join("\n"));
+      // a ConfigError from a stage is about its inputs (a data file the config names): the
+      // message says what to change; the stage's stack would only hide it
+      const input = c instanceof ConfigError;
+      if (c instanceof Error && c.stack && !input) {
+        err(c.stack.split("\n").slice(1, 8).join("\n"));
+      }
       err("earlier results are kept; fix the error and run again");
-      return 1;
+      return input ? 2 : 1;
     }
     throw e;
   } finally {
     envReads.stop();
   }
 }
+
+/** Commands that take no positional argument. */
+const NO_NAMES = new Set(["reproduce", "status", "dag", "verify", "gc"]);
 
 async function dispatch(
   session: Session,
@@ -188,6 +196,11 @@ async function dispatch(
     if (!n) throw new UsageError(`${args.command} needs ${what}\n${USAGE}`);
     return n;
   };
+  if (NO_NAMES.has(args.command) && args.positional.length > 0) {
+    throw new UsageError(
+      `${args.command} takes no name, got "${args.positional.join(" ")}"\n${USAGE}`,
+    );
+  }
   if (args.command !== "stage" && args.positional.length > 1) {
     throw new UsageError(
       `${args.command} takes one name, got ${args.positional.length}: ${

@@ -84,7 +84,7 @@ function parseYaml(
     const msg = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     throw new ConfigError(`config error: ${label}:${pos.line}:${pos.col}: invalid YAML: ${msg}`);
   }
-  const value = doc.toJS({ maxAliasCount: 1000 });
+  const value = toJsGuarded(Y, doc, label, lc);
   if (value === null || value === undefined) return { src: { label, doc, lc }, value: {} };
   if (typeof value !== "object" || Array.isArray(value)) {
     throw new ConfigError(
@@ -94,6 +94,33 @@ function parseYaml(
     );
   }
   return { src: { label, doc, lc }, value: value as Record<string, unknown> };
+}
+
+/** Most alias expansions one document may make (the YAML library's count). */
+const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * `doc.toJS()`, with an alias bomb (aliases of aliases that expand exponentially) turned into a
+ * ConfigError naming the file and the first alias, instead of the library's ReferenceError.
+ */
+function toJsGuarded(Y: YamlModule, doc: Document, label: string, lc: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    let at = "1:1";
+    Y.visit(doc, {
+      Alias(_key, node) {
+        const pos = node.range ? lc.linePos(node.range[0]) : null;
+        if (pos) at = `${pos.line}:${pos.col}`;
+        return Y.visit.BREAK;
+      },
+    });
+    throw new ConfigError(
+      `config error: ${label}:${at}: YAML aliases expand to more than ${MAX_ALIAS_COUNT} ` +
+        "copies (an alias bomb?); write the values out instead of aliasing aliases",
+    );
+  }
 }
 
 /** A `--set path=value` override as a one-path document (its value parsed as YAML). */
@@ -107,7 +134,7 @@ function parseOverride(
     const msg = vdoc.errors[0].message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     throw new ConfigError(`config error: ${label}: invalid YAML value: ${msg}`);
   }
-  let value: unknown = vdoc.toJS({ maxAliasCount: 1000 });
+  let value: unknown = toJsGuarded(Y, vdoc, label, new Y.LineCounter());
   for (let i = set.path.length - 1; i >= 0; i--) value = Object.fromEntries([[set.path[i], value]]);
   const out = value as Record<string, unknown>;
   return {

@@ -175,10 +175,25 @@ export const EvaluateConfig = z.object({
   scalingProblems: int().default(100),
 }).strict();
 
+/** A seed listed twice would name the same run twice: reported at the second one. */
+function uniqueSeeds(seeds: number[], ctx: z.RefinementCtx): void {
+  const seen = new Set<number>();
+  seeds.forEach((s, i) => {
+    if (seen.has(s)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [i],
+        message: `seed ${s} is listed twice; each seed is one run, so list distinct seeds`,
+      });
+    }
+    seen.add(s);
+  });
+}
+
 /** Seeds of the methods and of the ablations. */
 export const SeedsConfig = z.object({
-  methods: z.array(z.number().int()).min(1).default([0, 1, 2]),
-  ablations: z.array(z.number().int()).min(1).default([0]),
+  methods: z.array(z.number().int()).min(1).superRefine(uniqueSeeds).default([0, 1, 2]),
+  ablations: z.array(z.number().int()).min(1).superRefine(uniqueSeeds).default([0]),
 }).strict();
 
 /** The whole configuration. */

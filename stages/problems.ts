@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { defineStage } from "../pipeline/mod.ts";
+import { ConfigError, defineStage } from "../pipeline/mod.ts";
 import { type ExperimentConfig, ProblemsSource, problemsSource } from "./config.ts";
 import type { TaskInfo, TaskProblem } from "../score/task.ts";
 
@@ -18,14 +18,49 @@ export const ProblemsParams = z.object({
   files: z.record(z.string(), z.string()),
 });
 
+/** Largest data file the stage reads (also the loaders' bound): 1 GiB. */
+const MAX_DATA_BYTES = 1 << 30;
+
+/**
+ * sha256 of a data file, or of a directory's files by name. Only regular files (and directories
+ * of them) of at most 1 GiB are read: a FIFO would block `status` forever and `/dev/zero` would
+ * read until the memory is gone. Throws a plain Error saying what the path is.
+ */
 function digestPath(path: string): string {
   const h = createHash("sha256");
   const stat = Deno.statSync(path);
   if (stat.isDirectory) {
     const names = [...Deno.readDirSync(path)].map((e) => e.name).sort();
     for (const n of names) h.update(`${n}\0${digestPath(`${path}/${n}`)}\0`);
-  } else h.update(Deno.readFileSync(path));
+    return h.digest("hex");
+  }
+  if (!stat.isFile) {
+    const kind = stat.isFifo
+      ? "a FIFO (named pipe)"
+      : stat.isCharDevice || stat.isBlockDevice
+      ? "a device"
+      : stat.isSocket
+      ? "a socket"
+      : "not a regular file";
+    throw new Error(`${path} is ${kind}, not a regular data file`);
+  }
+  if (stat.size > MAX_DATA_BYTES) {
+    throw new Error(`${path} has ${stat.size} bytes, more than the ${MAX_DATA_BYTES} allowed`);
+  }
+  h.update(Deno.readFileSync(path));
   return h.digest("hex");
+}
+
+/** A loader's error in the config's terms: which `problems.*` setting, and how to fix it. */
+function inConfigTerms(field: "train" | "test", e: unknown): ConfigError {
+  const err = e as Error & { file?: string; place?: string; field?: string; problem?: string };
+  if (err?.name === "DatasetRowError") {
+    return new ConfigError(
+      `problems.${field}: ${err.file}:${err.place}: field "${err.field}": ${err.problem}; ` +
+        "fix the row, or set problems.skipBadRows: true to skip such rows",
+    );
+  }
+  return new ConfigError(`problems.${field}: ${err?.message ?? String(e)}`);
 }
 
 /** The problems stage. */
@@ -42,7 +77,7 @@ export const problems = defineStage({
         try {
           files[path] = digestPath(path);
         } catch (e) {
-          throw new Error(
+          throw new ConfigError(
             `problems.${path === p.train ? "train" : "test"}: cannot read ${path} ` +
               `(${(e as Error).message}); point it at a local ${p.source} file`,
           );
@@ -69,9 +104,27 @@ export const problems = defineStage({
         : p.source === "math"
         ? ds.loadMath
         : ds.loadMath500;
-      const read = async (path: string) => {
-        const r = await load(path, { skipBadRows: p.skipBadRows });
-        if (r.skipped > 0) ctx.log(`${path}: skipped ${r.skipped} malformed rows`);
+      const read = async (path: string, field: "train" | "test") => {
+        let r;
+        try {
+          r = await load(path, { skipBadRows: p.skipBadRows });
+        } catch (e) {
+          throw inConfigTerms(field, e);
+        }
+        if (r.skipped > 0) {
+          ctx.log(
+            `${path}: skipped ${r.skipped} malformed rows (problems.skipBadRows); the first: ${
+              r.issues[0].replace(/ \(fix the row.*\)$/, "")
+            }`,
+          );
+        }
+        if (r.records.length === 0) {
+          throw new ConfigError(
+            `problems.${field}: ${path} holds no problems (${
+              r.skipped > 0 ? `all ${r.skipped} rows were malformed and skipped` : "it is empty"
+            }); point problems.${field} at a ${p.source} file with at least one problem`,
+          );
+        }
         const rows = p.limit > 0 ? r.records.slice(0, p.limit) : r.records;
         return rows.map((m): TaskProblem => ({
           id: m.id,
@@ -82,8 +135,8 @@ export const problems = defineStage({
           solution: m.source === "gsm8k" ? `${m.solution}\n#### ${m.answer}` : m.solution,
         }));
       };
-      train = await read(p.train);
-      test = await read(p.test);
+      train = await read(p.train, "train");
+      test = await read(p.test, "test");
       verifier = "math";
       const seen = new Set(train.map((x) => x.question));
       const overlap = test.filter((x) => seen.has(x.question)).length;

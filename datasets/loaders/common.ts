@@ -9,12 +9,23 @@
  */
 import { z } from "zod";
 
+/** Largest data file read (compressed size, and text after gunzip): 1 GiB. */
+export const MAX_FILE_BYTES = 1 << 30;
+
+/**
+ * Longest row (characters of its JSON text): 100,000 — some 10× the longest GSM8K or MATH row.
+ * A longer one is a bad row (named with file and line; skipped under `skipBadRows`).
+ */
+export const MAX_ROW_CHARS = 100_000;
+
 /** Options shared by all loaders. */
 export interface LoadOptions {
   /** Drop bad rows (counted in `skipped`, described in `issues`) instead of throwing. */
   skipBadRows?: boolean;
   /** Keep at most this many records (after validation), in file order. */
   limit?: number;
+  /** Longest row in characters (default {@link MAX_ROW_CHARS}). */
+  maxRowChars?: number;
 }
 
 /** What a loader returns. */
@@ -48,10 +59,64 @@ export interface RawRow {
   place: string;
   /** Parsed JSON, or an Error when the text was not valid JSON. */
   value: unknown;
+  /** Length of the row's JSON text, when known (JSONL lines). */
+  chars?: number;
+}
+
+/**
+ * Checks that `path` is a regular file of at most {@link MAX_FILE_BYTES}: a FIFO would block a
+ * read forever and `/dev/zero` would fill the memory. Throws naming the path and what it is.
+ */
+export function checkDataFile(path: string): Deno.FileInfo {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (e) {
+    throw new Error(`${path}: cannot read (${(e as Error).message})`);
+  }
+  if (!info.isFile) {
+    const kind = info.isDirectory
+      ? "a directory"
+      : info.isFifo
+      ? "a FIFO (named pipe)"
+      : info.isCharDevice || info.isBlockDevice
+      ? "a device"
+      : info.isSocket
+      ? "a socket"
+      : "not a regular file";
+    throw new Error(`${path}: is ${kind}, not a regular data file`);
+  }
+  if (info.size > MAX_FILE_BYTES) {
+    throw new Error(
+      `${path}: ${info.size} bytes, more than the ${MAX_FILE_BYTES} a data file may have`,
+    );
+  }
+  return info;
+}
+
+/** Reads a stream to text, failing once it passes `max` bytes (a gzip bomb). */
+async function boundedText(path: string, stream: ReadableStream<Uint8Array>, max: number) {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    total += chunk.length;
+    if (total > max) {
+      throw new Error(`${path}: decompresses to more than ${max} bytes`);
+    }
+    parts.push(chunk);
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return new TextDecoder().decode(all);
 }
 
 /** Reads a text file; `.gz` files are gunzipped with DecompressionStream. */
 export async function readText(path: string): Promise<string> {
+  checkDataFile(path);
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
@@ -63,8 +128,9 @@ export async function readText(path: string): Promise<string> {
       new DecompressionStream("gzip"),
     );
     try {
-      return await new Response(stream).text();
+      return await boundedText(path, stream, MAX_FILE_BYTES);
     } catch (e) {
+      if (/decompresses to more/.test((e as Error).message)) throw e;
       throw new Error(`${path}: not a valid gzip file (${(e as Error).message})`);
     }
   }
@@ -109,9 +175,23 @@ export function splitRows(text: string): RawRow[] {
     } catch (e) {
       value = e as Error;
     }
-    rows.push({ place: `line ${i + 1}`, value });
+    rows.push({ place: `line ${i + 1}`, value, chars: line.length });
   });
   return rows;
+}
+
+/** Characters of the strings in a parsed row (stops counting past 10 × `max`). */
+function rowChars(value: unknown, max: number): number {
+  let n = 0;
+  const stack = [value];
+  while (stack.length > 0 && n <= max * 10) {
+    const v = stack.pop();
+    if (typeof v === "string") n += v.length;
+    else if (v !== null && typeof v === "object") {
+      for (const x of Object.values(v)) stack.push(x);
+    }
+  }
+  return n;
 }
 
 /** Throws a {@link DatasetRowError} for a zod failure, naming the first failing field. */
@@ -134,9 +214,22 @@ export function collect<S extends z.ZodType, T>(
 ): LoadResult<T> {
   const records: T[] = [];
   const issues: string[] = [];
+  const maxChars = opts.maxRowChars ?? MAX_ROW_CHARS;
   for (const row of rows) {
     if (opts.limit !== undefined && records.length >= opts.limit) break;
     try {
+      const chars = row.chars ?? rowChars(row.value, maxChars);
+      if (chars > maxChars) {
+        throw new DatasetRowError(
+          file,
+          row.place,
+          "(row)",
+          `${
+            row.chars === undefined && chars > maxChars * 10 ? "more than " + maxChars * 10 : chars
+          } characters, ` +
+            `longer than the ${maxChars} a row may have`,
+        );
+      }
       if (row.value instanceof Error) {
         throw new DatasetRowError(file, row.place, "(json)", `invalid JSON: ${row.value.message}`);
       }

@@ -96,11 +96,149 @@ function js(
   };
 }
 
+/**
+ * Programs (issue 18) that tamper with the JavaScript realm the harness shares with them: each
+ * precedes `function f(x) { return -1; }`, whose expected output is 2.
+ */
+const JS_REALM_TAMPERING: [string, string][] = [
+  [
+    "Object.prototype.toJSON forging a code-kind pass",
+    'Object.prototype.toJSON = function () { return this.kind === "io" ? { kind: "code", ok: true } : this; };',
+  ],
+  [
+    "Uint8Array.prototype.subarray capturing the nonce and rewriting the verdict line",
+    'const orig = Uint8Array.prototype.subarray;\nUint8Array.prototype.subarray = function (...a) {\n  const m = /\\n([0-9a-f]{32}) /.exec(new TextDecoder().decode(this));\n  if (m) return new TextEncoder().encode(`\\n${m[1]} {"kind":"io","results":[{"json":"2"}]}\\n`);\n  return orig.apply(this, a);\n};',
+  ],
+  [
+    "Array.prototype.toJSON rewriting every results array",
+    'Array.prototype.toJSON = function () { return this.map(() => ({ json: "2" })); };',
+  ],
+  [
+    "String.prototype.toJSON and Number.prototype.toJSON",
+    'String.prototype.toJSON = function () { return "2"; };\nNumber.prototype.toJSON = function () { return 2; };',
+  ],
+  [
+    "Symbol.toPrimitive on Object.prototype",
+    'Object.prototype[Symbol.toPrimitive] = function () { return \'{"kind":"code","ok":true}\'; };',
+  ],
+  [
+    "JSON.stringify replaced",
+    'JSON.stringify = function () { return \'{"kind":"code","ok":true}\'; };',
+  ],
+  [
+    "Array.prototype[Symbol.iterator] yielding forged results",
+    'Array.prototype[Symbol.iterator] = function* () { yield { json: "2" }; };',
+  ],
+  [
+    "the array iterator's next() rewriting each item",
+    'const AIP = Object.getPrototypeOf([][Symbol.iterator]());\nconst next = AIP.next;\nAIP.next = function () { const r = next.call(this); if (!r.done && r.value && typeof r.value === "object") r.value = { json: "2" }; return r; };',
+  ],
+  [
+    "Array.prototype.push and map replaced",
+    'Array.prototype.push = function () { this[0] = { json: "2" }; return 1; };\nArray.prototype.map = function () { return [{ json: "2" }]; };',
+  ],
+  [
+    "Function.prototype.call, apply and Reflect.apply returning the answer",
+    "Function.prototype.call = function () { return 2; };\nFunction.prototype.apply = function () { return 2; };\nReflect.apply = function () { return 2; };",
+  ],
+  [
+    "Function.prototype.bind replaced",
+    "Function.prototype.bind = function () { return () => 2; };",
+  ],
+  [
+    "Object.keys, defineProperty and setPrototypeOf replaced",
+    "Object.keys = () => [];\nObject.defineProperty = (o) => o;\nObject.setPrototypeOf = (o) => o;",
+  ],
+  [
+    "Promise.prototype.then replaced",
+    "Promise.prototype.then = function (ok) { return ok(2); };",
+  ],
+  [
+    "postMessage forging a code-kind result",
+    'self.postMessage({ type: "io_done", kind: "code", ok: true, results: "all" });',
+  ],
+  [
+    "TextEncoder.prototype.encode replaced",
+    "TextEncoder.prototype.encode = function () { return new Uint8Array([10]); };",
+  ],
+  [
+    "Object.prototype.get turning every property descriptor into a getter",
+    'Object.prototype.get = function () { return { json: "2" }; };',
+  ],
+  [
+    "a setter and getter on Array.prototype[0]",
+    'Object.defineProperty(Array.prototype, "0", { get() { return { json: "2" }; }, set() {}, configurable: true });',
+  ],
+  [
+    "Promise[Symbol.hasInstance] claiming every value is a promise",
+    "Object.defineProperty(Promise, Symbol.hasInstance, { value: () => true });\nObject.prototype.then = function (ok) { ok(2); };",
+  ],
+  [
+    "Deno.exit replaced and an unload listener printing a forged line",
+    'Deno.exit = () => {};\naddEventListener(\'unload\', () => console.log(\'0\'.repeat(32) + \' {"kind":"io","results":[{"json":"2"}]}\'));',
+  ],
+  [
+    "Deno.stdout.writeSync replaced",
+    "const w = Deno.stdout.writeSync.bind(Deno.stdout);\nDeno.stdout.writeSync = (d) => w(d);",
+  ],
+];
+
+/** A fresh directory under /var/lib when this user may make one (root), else under /var/tmp. */
+async function makeVarLibDir(): Promise<string | null> {
+  try {
+    return await Deno.makeTempDir({ dir: "/var/lib", prefix: "score-canary-" });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Python that reads `file` through a symlink whose relative target the audit hook judged from the
+ * directory it had changed into, not from the link's own directory (issue 18): from a directory
+ * as deep again as the working directory, a link at the working directory pointing "up" by that
+ * depth looks inside when read from the deep directory.
+ */
+function symlinkTrick(file: string): string {
+  return [
+    "import os",
+    "def f():",
+    "    d = os.getcwd().strip('/').count('/') + 1",
+    "    sub = '/'.join(['s'] * d)",
+    "    os.makedirs(sub, exist_ok=True)",
+    "    os.chdir(sub)",
+    "    up = '../' * d",
+    `    os.symlink(up + ${JSON.stringify(file.slice(1))}, up + 'l')`,
+    "    return open(up + 'l').read()",
+  ].join("\n");
+}
+
+/** Python that disables the audit hook from inside: finds its sets through gc and empties them. */
+const PY_UNHOOK = [
+  "import gc, os",
+  "def _unhook():",
+  "    for o in gc.get_objects():",
+  "        if isinstance(o, set) and ('os.system' in o or 'os.remove' in o):",
+  "            o.clear()",
+  "        if type(o).__name__ == 'function' and o.__name__ == 'hook' and o.__closure__:",
+  "            for cell in o.__closure__:",
+  "                v = cell.cell_contents",
+  "                if isinstance(v, (set, frozenset)):",
+  "                    cell.cell_contents = frozenset()",
+  "                elif isinstance(v, tuple):",
+  "                    cell.cell_contents = ('/',)",
+  "                elif isinstance(v, str) and v.startswith('/'):",
+  "                    cell.cell_contents = '/'",
+].join("\n");
+
 Deno.test("hostile programs are contained, classified and leave the host unchanged", async () => {
   const secret = token();
   const envSecret = token();
   const canaryDirs = [await Deno.makeTempDir({ dir: "/var/tmp" }), await Deno.makeTempDir()];
+  // a file under /var/lib: the old deny-list of hidden directories did not cover it (issue 18)
+  const varLibDir = await makeVarLibDir();
+  if (varLibDir) canaryDirs.push(varLibDir);
   const canaries = canaryDirs.map((d) => `${d}/secret.txt`);
+  const varLibCanary = canaries[canaries.length - 1];
   for (const c of canaries) await Deno.writeTextFile(c, secret);
   const projectFile = `${PROJECT_ROOT}/deno.json`;
   const projectText = await Deno.readTextFile(projectFile);
@@ -394,6 +532,70 @@ Deno.test("hostile programs are contained, classified and leave the host unchang
       ["failed"],
     ),
     js("a valueOf trick", "function f() { return { valueOf() { return 1; } }; }", 1, ["failed"]),
+    // --- tampering with the harness's realm (issue 18): each program returns a wrong value and
+    // tries to make the harness report the right one, or a "code" pass for input/output tests
+    ...JS_REALM_TAMPERING.map(([name, program]) =>
+      js(name, `${program}\nfunction f(x) { return -1; }`, 2, NOT_PASS, [1])
+    ),
+    js(
+      "a getter on the returned object that pollutes Object.prototype.toJSON",
+      "function f(x) { return { get v() { Object.prototype.toJSON = function () { return { v: 2 }; }; return -1; } }; }",
+      { v: 2 },
+      ["failed"],
+      [1],
+    ),
+    js(
+      "a getter that rewrites the results array while it is read",
+      "function f(x) { return { get v() { Array.prototype.push = function () { return 0; }; Object.defineProperty(Array.prototype, '0', { set() {}, get() { return { json: '2' }; }, configurable: true }); return -1; } }; }",
+      { v: 2 },
+      ["failed"],
+      [1],
+    ),
+    js(
+      "a Symbol.toPrimitive object as the answer",
+      "function f(x) { return { [Symbol.toPrimitive]() { return 2; }, toJSON() { return 2; } }; }",
+      2,
+      ["failed"],
+      [1],
+    ),
+    js(
+      "a boxed Number whose Symbol.toPrimitive says 2",
+      "function f(x) { const n = new Number(-1); n[Symbol.toPrimitive] = () => 2; return n; }",
+      2,
+      ["failed"],
+      [1],
+    ),
+    js(
+      "a thenable that resolves to the answer only when awaited by the harness",
+      "function f(x) { return { then(resolve) { resolve(2); } }; }",
+      2,
+      ["failed"],
+      [1],
+    ),
+    py(
+      "switching the audit hook off through gc, then a shell reading a file outside",
+      `${PY_UNHOOK}\ndef f():\n    _unhook()\n    return os.popen('cat ${varLibCanary} ${c0} ${c1} 2>&1').read()`,
+      `${secret}${secret}${secret}`,
+      NOT_PASS,
+    ),
+    py(
+      "switching the audit hook off, then a relative symlink made after chdir",
+      `${PY_UNHOOK}\ndef f():\n    _unhook()\n    os.chdir('/tmp')\n    os.symlink('..${varLibCanary}', 'l')\n    return open('l').read()`,
+      secret,
+      NOT_PASS,
+    ),
+    py(
+      "a relative symlink made after chdir (hook on)",
+      symlinkTrick(varLibCanary),
+      secret,
+      NOT_PASS,
+    ),
+    py(
+      "listing the root for anything beyond the system's programs",
+      `${PY_UNHOOK}\ndef f():\n    _unhook()\n    extra = [n for n in os.listdir('/') if n not in ('usr', 'bin', 'sbin', 'lib', 'lib64', 'lib32', 'libx32', 'dev', 'proc', 'tmp')]\n    return 'visible: ' + ' '.join(sorted(extra)) if extra else 'allow-list only'`,
+      "visible: etc var",
+      NOT_PASS,
+    ),
   ];
 
   // Assert-style tests hold expected values inside the sandbox: the hardest mode to fool.
@@ -736,6 +938,14 @@ Deno.test("the process-mode fallback (no namespaces) still verifies and contains
       1,
       ["failed"],
     ),
+    py(
+      "reading a secret through a relative symlink made after chdir",
+      symlinkTrick(canary),
+      secret,
+      [
+        "failed",
+      ],
+    ),
   ];
   const verdicts = await runCodeBatch(cases.map((c) => c.req), opts);
   const problems: string[] = [];
@@ -746,4 +956,76 @@ Deno.test("the process-mode fallback (no namespaces) still verifies and contains
   assert.deepEqual(problems, []);
   assert.equal(await Deno.readTextFile(canary), secret);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test({
+  name: "namespace mode's root holds only the allow-list: system programs, devices, /proc, /tmp",
+  ignore: detectIsolation() !== "namespaces",
+  fn: async () => {
+    const v = await runCodeTests({
+      language: "python",
+      program:
+        "import os\ndef f():\n    return [sorted(os.listdir('/')), sorted(os.listdir('/dev'))]",
+      entry_point: "f",
+      tests: [{
+        input: [],
+        output: [
+          ["bin", "dev", "lib", "lib32", "lib64", "libx32", "proc", "sbin", "tmp", "usr"]
+            .filter((n) => {
+              try {
+                Deno.lstatSync(`/${n}`);
+                return true;
+              } catch {
+                return ["dev", "proc", "tmp"].includes(n);
+              }
+            }),
+          ["null", "random", "urandom", "zero"],
+        ],
+      }],
+    }, { ...LIMITS, pythonAuditHook: false });
+    assert.equal(v.status, "passed", v.detail);
+  },
+});
+
+Deno.test("process mode says its isolation is weaker and kills every process, however detached", async () => {
+  const marker = `4711.${Math.floor(Math.random() * 1e6)}`;
+  const sleeps = () => {
+    const found: string[] = [];
+    for (const e of Deno.readDirSync("/proc")) {
+      try {
+        const cmdline = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
+        if (cmdline.includes(marker)) found.push(`${e.name}: ${cmdline.replaceAll("\0", " ")}`);
+      } catch {
+        // gone, or not a process
+      }
+    }
+    return found;
+  };
+  const shell = `sleep ${marker} & sleep ${marker} & setsid sh -c 'sleep ${marker} &' & ` +
+    `(setsid sleep ${marker} &) ; nohup sleep ${marker} >/dev/null 2>&1 &`;
+  const v = await runCodeTests({
+    language: "python",
+    program: `${PY_UNHOOK}\ndef f():\n    _unhook()\n    os.system(${
+      JSON.stringify(shell)
+    })\n    return 1`,
+    entry_point: "f",
+    tests: [{ input: [], output: 1 }],
+  }, { ...LIMITS, timeoutMs: 5000, isolation: "process" });
+  assert.equal(v.isolation, "process");
+  assert.match(v.detail, /weaker isolation: process mode/);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(sleeps(), []);
+  // and a run that the parent kills (timeout) leaves nothing either
+  const t = await runCodeTests({
+    language: "python",
+    program: `${PY_UNHOOK}\ndef f():\n    _unhook()\n    os.system(${
+      JSON.stringify(shell)
+    })\n    while True:\n        pass`,
+    entry_point: "f",
+    tests: [{ input: [], output: 1 }],
+  }, { ...LIMITS, timeoutMs: 1500, isolation: "process" });
+  assert.equal(t.status, "timeout", t.detail);
+  assert.match(t.detail, /weaker isolation/);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(sleeps(), []);
 });

@@ -70,3 +70,13 @@ Deno.test("a normal run returns exit code, stdout and stderr, with stdin deliver
   assert.equal(new TextDecoder().decode(r.stdout), "out:hello\n");
   assert.equal(new TextDecoder().decode(r.stderr), "err\n");
 });
+
+Deno.test("output that fills the cap exactly and then goes on is still over it", async () => {
+  // 64 KiB arrive as one full chunk, then more: the second chunk must trip the cap
+  const r = await runLimitedProcess(
+    spec("head -c 65536 /dev/zero >&2; sleep 0.05; head -c 10 /dev/zero >&2"),
+    { timeoutMs: 3000, rssMb: 512, outputBytes: 65536 },
+  );
+  assert.equal(r.killed, "output");
+  assert.equal(r.stderr.length, 65536);
+});

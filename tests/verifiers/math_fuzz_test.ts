@@ -9,6 +9,8 @@ const TOKENS = [
   "\\left(", "\\right)", "\\text{cm}", " ", "%", "\\%", "\\$", "$", "^\\circ", "\\sin",
   "\\log_", "e", "\\cdot", "&", "\\\\", ".", "\\boxed{", "\\in", "10^{", "9}", "!!",
   "\\begin{pmatrix}", "\\end{pmatrix}", "\\",
+  // relations, number words, E notation, mixed numbers (issue 18)
+  "<", ">", "\\le", "\\geq", " million", "e3", "E-2", " 3/4", "\\dfrac34", ",\\!",
 ];
 const junk = fc.array(fc.constantFrom(...TOKENS), { maxLength: 14 }).map((a) => a.join(""));
 

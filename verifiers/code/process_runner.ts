@@ -27,8 +27,16 @@ export interface ProcessLimits {
   timeoutMs: number;
   /** RSS cap of the process tree in MiB. */
   rssMb: number;
-  /** Cap on stdout+stderr bytes together. */
+  /** Cap on stdout+stderr bytes together (the program's own output; see `resultMarker`). */
   outputBytes: number;
+  /**
+   * Start of the harness's result line on stdout (`\n<nonce> `). The line it starts, up to its
+   * newline, does not count against `outputBytes` (only against `resultBytes`): the harness's
+   * own report is not the program's output. Only the harness knows the nonce.
+   */
+  resultMarker?: string;
+  /** Cap on the bytes of result lines (default 64 MiB). */
+  resultBytes?: number;
   /** Watchdog poll interval (default 25 ms). */
   pollMs?: number;
 }
@@ -40,6 +48,12 @@ export interface ProcessSpec {
   env: Record<string, string>;
   cwd: string;
   stdin: Uint8Array;
+  /**
+   * An environment entry `NAME=VALUE` (also in `env`) that every process of the run inherits.
+   * After the run, any process still carrying it is killed: one that detached from the tree
+   * (its parents gone before the watchdog saw it) is found this way.
+   */
+  marker?: string;
 }
 
 const PAGE_KB = 4;
@@ -133,35 +147,92 @@ function killQuietly(pid: number): void {
   }
 }
 
+/** The output budget of one run: the program's bytes, and the harness's result lines apart. */
+interface Budget {
+  left: number;
+  over: () => void;
+}
+
+/**
+ * Splits stdout into the program's bytes and the harness's result lines (from `marker`, which
+ * starts with a newline and holds no other, up to the next newline). Returns, per chunk, how many
+ * bytes are the program's; result bytes beyond `resultCap` count as the program's too.
+ */
+export class ResultLineCounter {
+  #marker: Uint8Array;
+  #matched = 0;
+  #inResult = false;
+  #resultLeft: number;
+
+  constructor(marker: string, resultCap: number) {
+    this.#marker = new TextEncoder().encode(marker);
+    this.#resultLeft = resultCap;
+  }
+
+  /** How many bytes of `chunk` count against the program's budget. */
+  programBytes(chunk: Uint8Array): number {
+    const m = this.#marker;
+    let program = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (this.#inResult) {
+        if (b === 0x0a) this.#inResult = false;
+        if (this.#resultLeft > 0) this.#resultLeft--;
+        else program++;
+        continue;
+      }
+      program++;
+      if (b === m[this.#matched]) {
+        this.#matched++;
+        if (this.#matched === m.length) {
+          // the marker's bytes were counted as the program's: refund those of this chunk (a
+          // marker split across chunks leaves its first part charged: a few bytes)
+          program -= Math.min(program, m.length);
+          this.#inResult = true;
+          this.#matched = 0;
+        }
+      } else this.#matched = b === m[0] ? 1 : 0;
+    }
+    return program;
+  }
+}
+
 function drain(
   stream: ReadableStream<Uint8Array>,
   sink: Uint8Array[],
-  budget: { left: number; over: () => void },
+  budget: Budget,
+  counter: ResultLineCounter | null,
 ): { done: Promise<void>; cancel: () => void } {
   const reader = stream.getReader();
   const cancel = () => {
     reader.cancel().catch(() => {});
   };
-  return { done: pump(reader, sink, budget), cancel };
+  return { done: pump(reader, sink, budget, counter), cancel };
 }
 
 async function pump(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   sink: Uint8Array[],
-  budget: { left: number; over: () => void },
+  budget: Budget,
+  counter: ResultLineCounter | null,
 ): Promise<void> {
   try {
     while (true) {
       const { value, done } = await reader.read();
       if (done) return;
-      if (budget.left <= 0) continue;
-      if (value.length > budget.left) {
-        sink.push(value.subarray(0, budget.left));
+      const cost = counter ? counter.programBytes(value) : value.length;
+      if (budget.left <= 0) {
+        // a byte past a budget that an earlier chunk filled exactly is still over it
+        if (cost > 0) budget.over();
+        continue;
+      }
+      if (cost > budget.left) {
+        sink.push(value.subarray(0, budget.left + (value.length - cost)));
         budget.left = 0;
         budget.over();
       } else {
         sink.push(value);
-        budget.left -= value.length;
+        budget.left -= cost;
       }
     }
   } catch {
@@ -178,6 +249,36 @@ function concat(parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/** Pids of live processes whose environment holds `marker` (`NAME=VALUE`), this one excepted. */
+export function markedProcesses(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    const pid = Number(entry.name);
+    if (!Number.isInteger(pid) || pid === Deno.pid) continue;
+    let environ: string;
+    try {
+      environ = Deno.readTextFileSync(`/proc/${pid}/environ`);
+    } catch {
+      continue; // gone, or another user's
+    }
+    if (environ.split("\0").includes(marker)) found.push(pid);
+  }
+  return found;
+}
+
+/** Kills every process that carries `marker` until none is left (bounded). */
+async function sweepMarked(marker: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const live = markedProcesses(marker).filter((pid) => {
+      const info = readStat(pid);
+      return info !== null && isAlive(pid, info.start);
+    });
+    if (live.length === 0) return;
+    for (const pid of live) killQuietly(pid);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /**
@@ -225,11 +326,14 @@ export async function runLimitedProcess(
     }, 300);
   };
 
-  const budget = { left: limits.outputBytes, over: () => killAll("output") };
+  const budget: Budget = { left: limits.outputBytes, over: () => killAll("output") };
   const outParts: Uint8Array[] = [];
   const errParts: Uint8Array[] = [];
-  const out = drain(child.stdout, outParts, budget);
-  const err = drain(child.stderr, errParts, budget);
+  const counter = limits.resultMarker
+    ? new ResultLineCounter(limits.resultMarker, limits.resultBytes ?? 64 << 20)
+    : null;
+  const out = drain(child.stdout, outParts, budget, counter);
+  const err = drain(child.stderr, errParts, budget, null);
 
   const writer = child.stdin.getWriter();
   const fed = (async () => {
@@ -270,6 +374,7 @@ export async function runLimitedProcess(
   for (let i = 0; i < 100 && lingering(); i++) {
     await new Promise((r) => setTimeout(r, 10));
   }
+  if (spec.marker) await sweepMarked(spec.marker);
   await fed;
   // Streams end when every holder of the pipes is dead; do not wait forever for stragglers.
   let grace: ReturnType<typeof setTimeout> | undefined;

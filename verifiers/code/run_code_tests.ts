@@ -44,6 +44,16 @@ function frame(json: string, nonce: string): Uint8Array {
   return out;
 }
 
+/** Says in the verdict how the run was isolated; process mode's detail says it is weaker. */
+export const PROCESS_MODE_NOTE = "weaker isolation: process mode (no namespaces; the program " +
+  "ran as the verifier's own user, contained by rlimits, Deno's permissions and Python's audit " +
+  "hook only; run as root for namespace isolation)";
+
+function withIsolation(v: CodeVerdict, mode: IsolationMode): CodeVerdict {
+  const detail = mode === "process" ? `${v.detail} [${PROCESS_MODE_NOTE}]` : v.detail;
+  return { ...v, detail, isolation: mode };
+}
+
 function errorVerdict(detail: string): CodeVerdict {
   return { passed: false, status: "error", detail };
 }
@@ -133,14 +143,19 @@ export async function runCodeTests(
     if (cgroups) await removeRunCgroups(cgroups);
     return errorVerdict(`sandbox could not be prepared: ${(e as Error).message}`);
   }
+  // process mode: a mark every process of the run inherits, so one that detached is still found
+  const marker = mode === "process" ? `SCORE_SANDBOX_RUN=${hexNonce()}` : undefined;
+  const env = marker ? { ...cmd.env, SCORE_SANDBOX_RUN: marker.split("=")[1] } : cmd.env;
   try {
     const proc = await runLimitedProcess(
-      { cmd: cmd.cmd, args: cmd.args, env: cmd.env, cwd: cmd.cwd, stdin },
+      { cmd: cmd.cmd, args: cmd.args, env, cwd: cmd.cwd, stdin, marker },
       {
         timeoutMs: limits.timeoutMs,
         // with a memory cgroup the kernel acts first; the watchdog is the backstop
         rssMb: cgroups ? treeMb + 64 : treeMb,
         outputBytes: limits.outputBytes,
+        // the harness's result line travels outside the program's output budget
+        resultMarker: `\n${nonce} `,
       },
     );
     const v = decideVerdict(proc, nonce, req.tests, limits, `${mode}${io ? "" : ", code"}`);
@@ -149,11 +164,15 @@ export async function runCodeTests(
         ...v,
         status: "memory_limit",
         detail: `killed by the kernel: the sandbox's memory cgroup reached ${treeMb} MiB`,
+        isolation: mode,
       };
     }
-    return v;
+    return withIsolation(v, mode);
   } catch (e) {
-    return errorVerdict(`sandbox could not be started: ${(e as Error).message}`);
+    return withIsolation(
+      errorVerdict(`sandbox could not be started: ${(e as Error).message}`),
+      mode,
+    );
   } finally {
     if (cmd.cleanup) await Deno.remove(cmd.cleanup, { recursive: true }).catch(() => {});
     if (cgroups) await removeRunCgroups(cgroups);

@@ -1,10 +1,10 @@
 /**
  * Builds the command line of one sandbox run. Two isolation modes:
  *
- * - `namespaces` (root with a working `unshare`): new mount, network, and PID namespaces; a fresh
- *   tmpfs on /tmp is the working directory; project and home directories (and every other
- *   world-writable or private place) are covered by empty tmpfs mounts; the JS sandbox runs as a
- *   fresh unprivileged uid; the Python harness drops its two processes to two fresh uids itself.
+ * - `namespaces` (root with a working `unshare`): new mount, network, and PID namespaces; the root
+ *   is an allow-list (read-only /usr and friends, four devices, /proc, a fresh tmpfs on /tmp as the
+ *   working directory) and nothing else of the host exists in it; the JS sandbox runs as a fresh
+ *   unprivileged uid; the Python harness drops its two processes to two fresh uids itself.
  *   Killing the namespace's first process kills everything inside it.
  * - `process` (fallback without root): a fresh temporary directory as cwd, rlimits, the Deno
  *   permission system and the Python audit hook only. Weaker; the verdict detail says so.
@@ -28,7 +28,7 @@ export function detectIsolation(): IsolationMode {
     try {
       const trial = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "true"];
       const out = new Deno.Command("unshare", {
-        args: namespaceArgs(hiddenDirs([Deno.execPath()]), null, trial),
+        args: namespaceArgs(rootPlan([Deno.execPath()]), null, trial),
         clearEnv: true,
         env: { PATH: "/usr/bin:/bin" },
         stdout: "null",
@@ -81,111 +81,165 @@ function pythonFlags(python: string): string[] {
   return pythonFlagsCache;
 }
 
-const PROJECT_ROOT = decodeURIComponent(new URL("../../", import.meta.url).pathname).replace(
-  /\/$/,
-  "",
-);
+/**
+ * The only host paths the sandbox's root holds, read-only: the system's programs and libraries.
+ * Everything else (home and project directories, /etc, /var, /opt, /srv, any other directory at
+ * the top) is simply absent: an allow-list, so a directory nobody thought of cannot leak.
+ */
+const ALLOWED_ROOTS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 
-const ALWAYS_HIDDEN = [
-  "/work",
-  "/root",
-  "/home",
-  "/var/tmp",
-  "/dev/shm",
-  "/run",
-  "/mnt",
-  "/media",
-  "/srv",
-  "/opt",
-];
+/** Device files the sandbox gets (bound from the host; every other device is absent). */
+const DEVICES = ["/dev/null", "/dev/zero", "/dev/random", "/dev/urandom"];
 
-function isDir(p: string): boolean {
+const SANDBOX_TMPFS_MB = 32;
+const CACHE_DIR = "/var/cache/score-sandbox";
+
+function lstatOrNull(p: string): Deno.FileInfo | null {
   try {
-    return Deno.statSync(p).isDirectory;
+    return Deno.lstatSync(p);
   } catch {
-    return false;
+    return null;
   }
 }
 
-/**
- * Directories covered by empty tmpfs mounts in namespace mode: the usual private and
- * world-writable places, the project and the parent's cwd — except an ancestor of an interpreter
- * the sandbox must still execute.
- */
-export function hiddenDirs(interpreters: string[]): string[] {
-  const wanted = [...ALWAYS_HIDDEN, PROJECT_ROOT, Deno.cwd()]
-    .map((p) => p.replace(/\/+$/, ""))
-    .filter((p) => p !== "" && p !== "/tmp" && !p.startsWith("/tmp/") && isDir(p))
-    .filter((p) => !interpreters.some((bin) => bin.startsWith(p + "/")));
-  const unique = [...new Set(wanted)].sort();
-  return unique.filter((p) => !unique.some((q) => q !== p && p.startsWith(q + "/")));
+function dirname(p: string): string {
+  return p.slice(0, p.lastIndexOf("/")) || "/";
 }
 
-// Safety interlock: the script refuses to mount anything unless it runs in a mount namespace
-// other than the parent's (passed as $1), so a mistake can never cover the host's directories.
-const SETUP_SCRIPT = [
-  'host_ns="$1"; cg_mem="$2"; cg_pids="$3"; fstab="$4"; shift 4',
-  '[ -n "$host_ns" ] && [ "$(readlink /proc/self/ns/mnt)" != "$host_ns" ] || exit 97',
-  "# cgroups are an extra layer: when joining fails the /proc watchdog still applies",
-  'if [ -n "$cg_mem" ]; then echo $$ > "$cg_mem/cgroup.procs"; echo $$ > "$cg_pids/cgroup.procs"; fi',
-  "# one mount process for every tmpfs (separate mount calls cost ~4x the whole setup)",
-  'mount -a -T "$fstab" || exit 97',
-  "cd /tmp || exit 97",
-  'exec "$@"',
-].join("\n");
+/** What the sandbox's root is built from: top-level symlinks, bound directories, devices. */
+export interface RootPlan {
+  /** Top-level names that are symlinks on the host, recreated as the same symlinks. */
+  links: [string, string][];
+  /** Host directories bound read-only at the same path. */
+  binds: string[];
+  devices: string[];
+}
+
+/**
+ * The allow-listed root for a sandbox that runs `interpreters`: {@link ALLOWED_ROOTS} as on the
+ * host (symlinks stay symlinks) plus the directory of any interpreter that lives elsewhere.
+ */
+export function rootPlan(interpreters: string[]): RootPlan {
+  const links: [string, string][] = [];
+  const binds: string[] = [];
+  for (const p of ALLOWED_ROOTS) {
+    const info = lstatOrNull(p);
+    if (!info) continue;
+    if (info.isSymlink) links.push([p, Deno.readLinkSync(p)]);
+    else if (info.isDirectory) binds.push(p);
+  }
+  const covered = (file: string) => binds.some((d) => file.startsWith(d + "/"));
+  for (const bin of interpreters) {
+    let real = bin;
+    try {
+      real = Deno.realPathSync(bin);
+    } catch {
+      // not there: the run fails with a clear exec error
+    }
+    for (const file of new Set([bin, real])) {
+      if (!covered(file) && !binds.includes(dirname(file))) binds.push(dirname(file));
+    }
+  }
+  return { links, binds, devices: DEVICES.filter((d) => lstatOrNull(d) !== null) };
+}
+
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
 
 /** Escapes a path for an fstab field (space, tab, newline and backslash as octal). */
 function fstabPath(p: string): string {
   return p.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
 }
 
-const FSTAB_DIR = "/var/cache/score-sandbox";
-const fstabCache = new Map<string, string>();
-
-/**
- * Writes (once per content) the fstab the setup script mounts in the new namespace: empty tmpfs
- * over every hidden directory, then the sandbox's own tmpfs on /tmp. Root-only directory.
- */
-function sandboxFstab(hidden: string[]): string {
-  const lines = hidden.map((d) =>
-    `score-sandbox-hidden ${fstabPath(d)} tmpfs size=64k,mode=755,nosuid,nodev,noexec 0 0`
-  );
-  lines.push(
-    `score-sandbox-tmp /tmp tmpfs size=${SANDBOX_TMPFS_MB}m,mode=1777,nosuid,nodev,noexec 0 0`,
-  );
-  const text = lines.join("\n") + "\n";
-  const known = fstabCache.get(text);
-  if (known) return known;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  const path = `${FSTAB_DIR}/fstab-${h.toString(16).padStart(8, "0")}`;
-  Deno.mkdirSync(FSTAB_DIR, { recursive: true, mode: 0o700 });
-  let same = false;
-  try {
-    same = Deno.readTextFileSync(path) === text;
-  } catch {
-    // not written yet
-  }
-  if (!same) {
-    const tmp = `${path}.${Deno.pid}.tmp`;
-    Deno.writeTextFileSync(tmp, text, { mode: 0o600 });
-    Deno.renameSync(tmp, path);
-  }
-  fstabCache.set(text, path);
-  return path;
+/** The root's skeleton directory and the fstab that fills it, for the setup script. */
+interface SandboxRoot {
+  root: string;
+  fstab: string;
 }
 
-const SANDBOX_TMPFS_MB = 32;
+const rootCache = new Map<string, SandboxRoot>();
+
+/**
+ * Builds (once per plan, root-only, under /var/cache/score-sandbox) the skeleton of the sandbox's
+ * root: empty mount points, the top-level symlinks and device placeholders; and the fstab the
+ * setup script mounts in the new namespace with one `mount -a`: the skeleton read-only over
+ * itself, every allowed directory read-only, nosuid and nodev, the devices, a fresh /proc, and a
+ * fresh `noexec` tmpfs on /tmp.
+ */
+function sandboxRoot(plan: RootPlan): SandboxRoot {
+  const key = JSON.stringify(plan);
+  const known = rootCache.get(key);
+  if (known) return known;
+  const root = `${CACHE_DIR}/root-${fnv1a(key)}`;
+  const lines = [
+    `${fstabPath(root)} ${fstabPath(root)} none bind,ro,nosuid,nodev 0 0`,
+    ...plan.binds.map((d) =>
+      `${fstabPath(d)} ${fstabPath(root + d)} none bind,ro,nosuid,nodev 0 0`
+    ),
+    `proc ${fstabPath(root)}/proc proc nosuid,nodev,noexec 0 0`,
+    ...plan.devices.map((d) =>
+      `${fstabPath(d)} ${fstabPath(root + d)} none bind,nosuid,noexec 0 0`
+    ),
+    `score-sandbox-tmp ${fstabPath(root)}/tmp tmpfs ` +
+    `size=${SANDBOX_TMPFS_MB}m,mode=1777,nosuid,nodev,noexec 0 0`,
+  ];
+  const fstab = `${root}.fstab`;
+  const text = lines.join("\n") + "\n";
+  let ready = false;
+  try {
+    ready = Deno.readTextFileSync(fstab) === text && Deno.statSync(`${root}/tmp`).isDirectory;
+  } catch {
+    // not built yet
+  }
+  if (!ready) {
+    Deno.mkdirSync(CACHE_DIR, { recursive: true, mode: 0o700 });
+    const tmp = `${root}.${Deno.pid}.${fnv1a(String(Math.random()))}.tmp`;
+    Deno.mkdirSync(tmp, { mode: 0o755 });
+    for (const [name, target] of plan.links) Deno.symlinkSync(target, tmp + name);
+    for (const d of [...plan.binds, "/proc", "/tmp", "/dev"]) {
+      Deno.mkdirSync(tmp + d, { recursive: true, mode: 0o755 });
+    }
+    for (const d of plan.devices) Deno.writeFileSync(tmp + d, new Uint8Array(), { mode: 0o644 });
+    try {
+      Deno.renameSync(tmp, root);
+    } catch {
+      // another process built the same root at the same moment: use it
+      Deno.removeSync(tmp, { recursive: true });
+    }
+    const fstabTmp = `${fstab}.${Deno.pid}.tmp`;
+    Deno.writeTextFileSync(fstabTmp, text, { mode: 0o600 });
+    Deno.renameSync(fstabTmp, fstab);
+  }
+  const built = { root, fstab };
+  rootCache.set(key, built);
+  return built;
+}
+
+// Safety interlock: the script refuses to mount anything unless it runs in a mount namespace
+// other than the parent's (passed as $1), so a mistake can never cover the host's directories.
+const SETUP_SCRIPT = [
+  'host_ns="$1"; cg_mem="$2"; cg_pids="$3"; fstab="$4"; root="$5"; shift 5',
+  '[ -n "$host_ns" ] && [ "$(readlink /proc/self/ns/mnt)" != "$host_ns" ] || exit 97',
+  "# cgroups are an extra layer: when joining fails the /proc watchdog still applies",
+  'if [ -n "$cg_mem" ]; then echo $$ > "$cg_mem/cgroup.procs"; echo $$ > "$cg_pids/cgroup.procs"; fi',
+  "# one mount process for the whole root (separate mount calls cost ~4x the whole setup)",
+  'mount -a -T "$fstab" || exit 97',
+  "# the allow-listed root becomes / and its fresh /tmp the working directory",
+  'exec unshare --root="$root" --wd=/tmp "$@"',
+].join("\n");
 
 /** `unshare` arguments: new namespaces, then the setup script, which finally execs `inner`. */
-function namespaceArgs(hidden: string[], cgroups: RunCgroups | null, inner: string[]): string[] {
+function namespaceArgs(plan: RootPlan, cgroups: RunCgroups | null, inner: string[]): string[] {
+  const { root, fstab } = sandboxRoot(plan);
   return [
     "--mount",
     "--net",
     "--pid",
     "--fork",
     "--kill-child",
-    "--mount-proc",
     "--propagation",
     "private",
     "sh",
@@ -195,7 +249,8 @@ function namespaceArgs(hidden: string[], cgroups: RunCgroups | null, inner: stri
     Deno.readLinkSync("/proc/self/ns/mnt"),
     cgroups?.memory ?? "",
     cgroups?.pids ?? "",
-    sandboxFstab(hidden),
+    fstab,
+    root,
     ...inner,
   ];
 }
@@ -300,7 +355,7 @@ export async function buildSandboxCommand(
     ];
     return {
       cmd: "unshare",
-      args: namespaceArgs(hiddenDirs([language === "python" ? python : deno]), cgroups, dropped),
+      args: namespaceArgs(rootPlan([language === "python" ? python : deno]), cgroups, dropped),
       env: { ...baseEnv, HOME: "/tmp", DENO_DIR: NO_DENO_DIR },
       cwd: "/",
       uids: language === "python" ? { supervisor: uid, candidate: uid + 1 } : null,

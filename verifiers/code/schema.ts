@@ -4,6 +4,32 @@
  */
 import { z } from "zod";
 
+/** Deepest nesting of arrays and objects a test value may have (the harnesses pass up to 100). */
+export const MAX_VALUE_DEPTH = 100;
+
+/**
+ * What is wrong with a test value that the sandbox cannot carry faithfully, or null: nesting
+ * deeper than {@link MAX_VALUE_DEPTH}, or a number JSON cannot write (a 400-digit integer literal
+ * parses to Infinity). Iterative, so a value nested 100,000 deep cannot overflow the stack.
+ */
+export function valueProblem(value: unknown): string | null {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      return `holds ${v}, which JSON cannot carry (an integer literal too large for a double ` +
+        "reads as Infinity); give it as a string";
+    }
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= MAX_VALUE_DEPTH) {
+      return `is nested more than ${MAX_VALUE_DEPTH} levels deep; the sandbox carries at most ` +
+        `${MAX_VALUE_DEPTH}`;
+    }
+    for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push([x, depth + 1]);
+  }
+  return null;
+}
+
 /** One input/output test: the entry point is called with `input` as its argument list. */
 export const IoTest = z.object({
   input: z.array(z.unknown()),
@@ -13,7 +39,12 @@ export const IoTest = z.object({
 export type IoTest = z.infer<typeof IoTest>;
 
 /** Assert-style test code (HumanEval `check(candidate)`, MBPP `assert` lines), run after the program. */
-export const CodeTests = z.object({ code: z.string() });
+export const CodeTests = z.object({
+  code: z.string().refine((c) => c.trim() !== "", {
+    message: "test code is empty: a request without tests would pass any program; " +
+      "give the assertions (or input/output tests) to run",
+  }),
+});
 /** Assert-style test code. */
 export type CodeTests = z.infer<typeof CodeTests>;
 
@@ -27,8 +58,29 @@ export const CodeRequest = z.object({
   language: Language,
   program: z.string(),
   entry_point: z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]*$/, "must be an identifier").optional(),
-  tests: z.union([z.array(IoTest), CodeTests]),
+  tests: z.union([
+    z.array(IoTest).min(1, {
+      message: "no tests: a request without tests would pass any program; " +
+        'give at least one {"input": [...], "output": ...}',
+    }),
+    CodeTests,
+  ]),
 }).superRefine((req, ctx) => {
+  if (Array.isArray(req.tests)) {
+    for (const [i, t] of req.tests.entries()) {
+      for (const field of ["input", "output"] as const) {
+        const problem = valueProblem(t[field]);
+        if (problem) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["tests", i, field],
+            message: `tests[${i}].${field} ${problem}`,
+          });
+          return;
+        }
+      }
+    }
+  }
   if (Array.isArray(req.tests) && req.entry_point === undefined) {
     ctx.addIssue({
       code: "custom",
@@ -60,6 +112,8 @@ export const CodeVerdict = z.object({
   detail: z.string(),
   passedTests: z.number().int().optional(),
   totalTests: z.number().int().optional(),
+  /** How the run was isolated: "process" (no root) is weaker, and the detail says so. */
+  isolation: z.enum(["namespaces", "process"]).optional(),
 });
 /** The parent's verdict on one request. */
 export type CodeVerdict = z.infer<typeof CodeVerdict>;

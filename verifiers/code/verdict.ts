@@ -168,6 +168,18 @@ export function decideVerdict(
   }
   const total = Array.isArray(tests) ? tests.length : undefined;
   const zero = total === undefined ? undefined : { passed: 0, total };
+  // Only the result kinds the request can produce count: "io" answers input/output tests, "code"
+  // and "test_error" answer test code. Anything else is a forgery or a harness fault, never a pass.
+  const asked = Array.isArray(tests) ? "io" : "code";
+  const other = asked === "io" ? ["code", "test_error"] : ["io"];
+  if (other.includes(res.kind)) {
+    return verdict(
+      "crash",
+      `the sandbox answered ${asked === "io" ? "input/output" : "test-code"} tests with a ` +
+        `"${res.kind}" result; only "${asked}" counts (the program tampered with the harness)`,
+      zero,
+    );
+  }
   switch (res.kind) {
     case "load_error":
       if (/MemoryError|out of memory/i.test(res.error)) {
@@ -185,8 +197,10 @@ export function decideVerdict(
     case "test_error":
       return verdict("error", clip(res.error));
     case "io":
-      if (!Array.isArray(tests)) {
-        return verdict("error", "harness returned io results for code tests");
+      if (
+        !Array.isArray(tests) || !Array.isArray(res.results) || res.results.length > tests.length
+      ) {
+        return verdict("crash", "the sandbox's input/output result is malformed", zero);
       }
       return ioVerdict(res, tests, isolation);
     case "code":

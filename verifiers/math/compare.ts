@@ -88,21 +88,92 @@ export function compareEquations(
   ctx: CompareContext,
 ): Verdict {
   const fa: Node = { t: "sub", a: a.lhs, b: a.rhs }, fb: Node = { t: "sub", a: b.lhs, b: b.rhs };
+  return proportional(fa, fb, ctx, false, "equation");
+}
+
+/**
+ * Whether `fb` is a constant nonzero multiple of `fa` at random points (a positive one when
+ * `positive`: a relation `f < 0` keeps its direction only under positive scaling).
+ */
+function proportional(
+  fa: Node,
+  fb: Node,
+  ctx: CompareContext,
+  positive: boolean,
+  what: "equation" | "relation",
+): Verdict {
   const vars = [...freeVars(fa, freeVars(fb))].sort();
-  if (vars.length === 0) return { equal: false, reason: "equation_without_variables" };
+  if (vars.length === 0) return { equal: false, reason: `${what}_without_variables` };
   let ratio: number | null = null, valid = 0;
   for (const env of points(vars, ctx.seed)) {
     const x = evalFloat(fa, env, ctx.budget), y = evalFloat(fb, env, ctx.budget);
     if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
     if (close(x, 0) && close(y, 0)) continue;
-    if (close(y, 0) || close(x, 0)) return { equal: false, reason: "equation_mismatch" };
-    if (ratio === null) ratio = x / y;
-    else if (!close(x, ratio * y)) return { equal: false, reason: "equation_mismatch" };
+    if (close(y, 0) || close(x, 0)) return { equal: false, reason: `${what}_mismatch` };
+    if (ratio === null) {
+      ratio = x / y;
+      if (positive && !(ratio > 0)) return { equal: false, reason: `${what}_mismatch` };
+    } else if (!close(x, ratio * y)) return { equal: false, reason: `${what}_mismatch` };
     if (++valid >= POINTS) break;
   }
   return valid >= MIN_POINTS
-    ? { equal: true, reason: "equation_proportional" }
+    ? { equal: true, reason: `${what}_proportional` }
     : { equal: false, reason: "undecided" };
+}
+
+/** The variable and bound of a one-variable relation in solved form (`x < 3`, `3 \le x`). */
+function solvedForm(
+  r: Extract<Value, { k: "rel" }>,
+): { name: string; upper: boolean; bound: Node } | null {
+  if (r.parts.length !== 2) return null;
+  const [a, b] = r.parts;
+  const lone = (n: Node) => (n.t === "var" ? n.name : null);
+  const constant = (n: Node) => freeVars(n).size === 0;
+  if (lone(a) && constant(b)) return { name: lone(a)!, upper: true, bound: b };
+  if (lone(b) && constant(a)) return { name: lone(b)!, upper: false, bound: a };
+  return null;
+}
+
+/**
+ * Relations (ascending chains). Same length and strictness required. A chain of three or more is
+ * compared part by part. One relation `a < b` is `a − b < 0`: with one variable, both sides must be
+ * in solved form with the same variable, direction and bound (`x < 3` = `3 > x`; `2x < 6` is a
+ * restated problem, not its answer); with two or more, `a − b` of one must be a positive constant
+ * multiple of the other's (`y < 2x + 1` = `2x - y + 1 > 0`).
+ */
+export function compareRelations(
+  g: Extract<Value, { k: "rel" }>,
+  p: Extract<Value, { k: "rel" }>,
+  ctx: CompareContext,
+): Verdict {
+  const mismatch = { equal: false, reason: "relation_mismatch" };
+  if (g.parts.length !== p.parts.length || g.strict.some((x, i) => x !== p.strict[i])) {
+    return mismatch;
+  }
+  if (g.parts.length > 2) {
+    for (let i = 0; i < g.parts.length; i++) {
+      if (!compareExpr(g.parts[i], p.parts[i], ctx).equal) return mismatch;
+    }
+    return { equal: true, reason: "relation_match" };
+  }
+  const fg: Node = { t: "sub", a: g.parts[0], b: g.parts[1] };
+  const fp: Node = { t: "sub", a: p.parts[0], b: p.parts[1] };
+  const vars = freeVars(fg, freeVars(fp));
+  if (vars.size === 1) {
+    const sg = solvedForm(g), sp = solvedForm(p);
+    if (!sg || !sp || sg.name !== sp.name || sg.upper !== sp.upper) return mismatch;
+    return compareExpr(sg.bound, sp.bound, ctx).equal
+      ? { equal: true, reason: "relation_match" }
+      : mismatch;
+  }
+  return proportional(fg, fp, ctx, true, "relation");
+}
+
+/** The equation behind a value, with at least two variables: `y = 2x+3` or `2x - y + 3 = 0`. */
+function lineEquation(v: Value): { lhs: Node; rhs: Node } | null {
+  const eq = v.k === "eq" ? v : v.k === "expr" ? v.eq ?? null : null;
+  if (!eq) return null;
+  return freeVars(eq.lhs, freeVars(eq.rhs)).size >= 2 ? eq : null;
 }
 
 function unordered(a: Value[], b: Value[], ctx: CompareContext): boolean {
@@ -114,8 +185,25 @@ function unordered(a: Value[], b: Value[], ctx: CompareContext): boolean {
 /** Compares two structured values (see README.md for the rules of each kind). */
 export function compareValues(g: Value, p: Value, ctx: CompareContext): Verdict {
   ctx.budget.tick();
-  if (g.k === "expr" && p.k === "expr") return compareExpr(g.node, p.node, ctx);
+  if (g.k === "expr" && p.k === "expr") {
+    const r = compareExpr(g.node, p.node, ctx);
+    if (r.equal) return r;
+    // `y = 2x+3` and `x = (y-3)/2`: the same relation solved for different variables
+    const eg = lineEquation(g), ep = lineEquation(p);
+    if (eg && ep && compareEquations(eg, ep, ctx).equal) {
+      return { equal: true, reason: "equation_rearranged" };
+    }
+    return r;
+  }
   if (g.k === "eq" && p.k === "eq") return compareEquations(g, p, ctx);
+  if (g.k === "rel" && p.k === "rel") return compareRelations(g, p, ctx);
+  if ((g.k === "eq" && p.k === "expr") || (g.k === "expr" && p.k === "eq")) {
+    // an equation solved for one of its (two or more) variables: `2x - y + 3 = 0`, `y = 2x + 3`
+    const eg = lineEquation(g), ep = lineEquation(p);
+    if (eg && ep && compareEquations(eg, ep, ctx).equal) {
+      return { equal: true, reason: "equation_rearranged" };
+    }
+  }
   if (g.k === "text" && p.k === "text") {
     return g.s === p.s
       ? { equal: true, reason: "text_match" }

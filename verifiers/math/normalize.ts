@@ -95,6 +95,63 @@ function stripUnit(s: string): { s: string; unit: boolean } {
   return { s: m[1].trim(), unit: true };
 }
 
+const SCALES: Record<string, number> = { thousand: 3, million: 6, billion: 9, trillion: 12 };
+const CARDINALS: Record<string, number> = Object.fromEntries(
+  (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen " +
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+  ).split(" ").map((w, i) => [w, i]).concat(
+    "thirty forty fifty sixty seventy eighty ninety".split(" ").map((w, i) => [w, 30 + 10 * i]),
+  ),
+);
+
+/** `d.ddd` times 10^k as an exact decimal string (`2.5`, 6 → `2500000`). */
+function shiftDecimal(num: string, k: number): string {
+  const [int, frac = ""] = num.split(".");
+  const digits = int + frac, point = int.length + k;
+  const whole = point >= digits.length
+    ? digits + "0".repeat(point - digits.length)
+    : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return whole.replace(/^0+(?=\d)/, "");
+}
+
+/**
+ * Number words: a numeral followed by a scale word is that number (`5 million` → `5000000`,
+ * `2.5 thousand` → `2500`; before units are dropped, which would leave `5`); an answer that is a
+ * single cardinal word (`five`, `twenty`, `ninety`) is that number.
+ */
+function numberWords(s: string): string {
+  s = s.replace(
+    /(?<![\d.])(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b/gi,
+    (_m, n: string, w: string) => shiftDecimal(n, SCALES[w.toLowerCase()]),
+  );
+  const word = s.trim().toLowerCase();
+  return Object.hasOwn(CARDINALS, word) ? String(CARDINALS[word]) : s;
+}
+
+/** E notation (`1.5e3`, `2E-4`) → `1.5*10^{3}`: a numeral, `e`/`E`, an integer, nothing else. */
+function scientific(s: string): string {
+  return s.replace(
+    /(?<![\w.\\])(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?![\w.])/g,
+    (_m, m: string, e: string) => `${m}*10^{${e}}`,
+  );
+}
+
+/**
+ * Mixed numbers written with a space (`7 3/4`, `-2 1/3`): an integer, whitespace, then a proper
+ * fraction of integers is their sum (`\frac{31}{4}`), not the product the parser would read.
+ */
+function mixedNumbers(s: string): string {
+  return s.replace(
+    /(?<![\w.}^/])(-?)(\d+)\s+(\d+)\s*\/\s*(\d+)(?![\w.^{(])/g,
+    (m, sign: string, int: string, num: string, den: string) => {
+      const n = BigInt(num), d = BigInt(den);
+      if (d === 0n || n >= d) return m;
+      return `${sign}\\frac{${BigInt(int) * d + n}}{${d}}`;
+    },
+  );
+}
+
 /** `1.2\overline{34}` → the exact fraction `\frac{N}{D}` (N = 1234 − 12, D = 99·10). */
 function repeating(sign: string, int: string, fixed: string, rep: string): string {
   const all = BigInt((int || "0") + fixed + rep), head = BigInt((int || "0") + fixed);
@@ -120,7 +177,11 @@ export function normalizeAnswer(raw: string): Normalized {
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle)\b/g, "");
   // sizing of delimiters
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)\s*\.?/g, "");
-  s = s.replace(/\\[dtc]frac\b/g, "\\frac").replace(/\\[dt]binom\b/g, "\\binom");
+  // (no \b after a macro name: `\dfrac34` has none between `c` and `3`)
+  s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, "\\frac").replace(
+    /\\[dt]binom(?![a-zA-Z])/g,
+    "\\binom",
+  );
   // degrees and percent (before text macros so `\text{ degrees}` is seen)
   const deg =
     /\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\u00b0|\\degree\b|\\text\{\s*degrees?\s*\}|\bdegrees?\b/g;
@@ -139,6 +200,8 @@ export function normalizeAnswer(raw: string): Normalized {
     s = s.replace(/\\\$|\$|\\textdollar|\bdollars?\b|\bcents?\b|\bUSD\b/g, " ");
   }
   // spacing: thin spaces as thousands separators first, then all spacing macros
+  // `32,\!349` and `32,\! 349`: the negative thin space glues a thousands group to its comma
+  if (s.includes("\\!")) s = s.replace(/(\d)(,|\{,\})\s*\\!\s*(?=\d{3}(?!\d))/g, "$1$2");
   s = s.replace(/\\!/g, "").replace(/(\d)\\,(?=\d{3}(?!\d))/g, "$1");
   s = s.replace(/\{,\}/g, ",");
   s = s.replace(
@@ -146,8 +209,14 @@ export function normalizeAnswer(raw: string): Normalized {
     (m) => (m === "\\\\" ? m : " "),
   );
   s = s.replace(/~/g, " ");
-  s = s.replace(/\\cdot\b|\\times\b|\\ast\b/g, "*").replace(/\\div\b/g, "/");
-  s = s.replace(/\\neq\b/g, "\\ne").replace(/\\(?:dots|ldots|cdots)\b/g, "...");
+  s = s.replace(/\\(?:cdot|times|ast)(?![a-zA-Z])/g, "*").replace(/\\div(?![a-zA-Z])/g, "/");
+  // relations: one spelling each (`\le`, `\ge`, `<`, `>`)
+  if (/[<>\u2264\u2265]|\\[lg][et]/.test(s)) {
+    s = s.replace(/\\(?:leq?slant|leq|le)(?![a-zA-Z])|\u2264|<=/g, "\\le ")
+      .replace(/\\(?:geq?slant|geq|ge)(?![a-zA-Z])|\u2265|>=/g, "\\ge ")
+      .replace(/\\lt(?![a-zA-Z])/g, "<").replace(/\\gt(?![a-zA-Z])/g, ">");
+  }
+  s = s.replace(/\\neq(?![a-zA-Z])/g, "\\ne").replace(/\\(?:dots|ldots|cdots)(?![a-zA-Z])/g, "...");
   s = s.replace(/\s+(?:and|or)\s+/g, ", ");
   s = s.replace(/\s+/g, " ").trim();
   s = s.replace(/[.;]$/, "").trim();
@@ -155,9 +224,12 @@ export function normalizeAnswer(raw: string): Normalized {
     /(-?)(\d*)\.(\d*)\\overline\s*\{(\d+)\}/g,
     (_m, sign, int, fixed, rep) => repeating(sign, int, fixed, rep),
   );
+  if (/illion|thousand|^[a-zA-Z]+$/i.test(s)) s = numberWords(s);
+  if (/\d[eE]/.test(s)) s = scientific(s);
   const u = stripUnit(s);
   s = u.s;
   unit ||= u.unit;
   s = joinThousands(s);
+  if (s.includes("/")) s = mixedNumbers(s);
   return { text: s.trim(), percent, degrees, unit };
 }

@@ -10,7 +10,10 @@ import { type Node, ParseError, parseExpression } from "./parse.ts";
 
 /** A structured answer. */
 export type Value =
-  | { k: "expr"; node: Node }
+  /** `eq` keeps the equation when the expression came from `x = …` (a lone variable's value). */
+  | { k: "expr"; node: Node; eq?: { lhs: Node; rhs: Node } }
+  /** A relation chain in ascending order: `parts[0] < parts[1] …`; `strict[i]` for `<` vs `≤`. */
+  | { k: "rel"; parts: Node[]; strict: boolean[] }
   | { k: "eq"; lhs: Node; rhs: Node }
   | { k: "tuple"; open: string; close: string; items: Value[] }
   | { k: "set"; items: Value[]; origin: "braces" | "list" | "pm" }
@@ -74,6 +77,53 @@ export function canonicalText(s: string): string {
   return s.toLowerCase().replace(/\\[a-z]+/g, (m) => m.slice(1)).replace(/[\s{}()\\]/g, "");
 }
 
+const REL_OP = /\\le(?![a-zA-Z])|\\ge(?![a-zA-Z])|<|>/y;
+
+/**
+ * A top-level relation chain (`x < 3`, `3 \ge x`, `1 \le x < 5`) in ascending order, or null when
+ * `s` has no top-level `<`, `>`, `\le`, `\ge`. Mixed directions or an `=` beside them are text.
+ */
+function relation(s: string, budget: Budget): Value | null {
+  if (!/[<>]|\\[lg]e/.test(s)) return null;
+  const parts: string[] = [], ops: string[] = [];
+  let depth = 0, last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (OPEN.includes(c)) depth++;
+    else if (CLOSE.includes(c)) depth--;
+    if (depth !== 0) continue;
+    REL_OP.lastIndex = i;
+    const m = REL_OP.exec(s);
+    if (!m || m.index !== i) continue;
+    parts.push(s.slice(last, i));
+    ops.push(m[0]);
+    last = i + m[0].length;
+    i = last - 1;
+  }
+  if (ops.length === 0) return null;
+  parts.push(s.slice(last));
+  const up = ops.map((o) => o === "<" || o === "\\le");
+  if (up.some((u) => u !== up[0]) || parts.some((p) => splitTop(p, "=").length > 1)) {
+    return { k: "text", s: canonicalText(s) };
+  }
+  let strict = ops.map((o) => o === "<" || o === ">");
+  let texts = parts.map((p) => p.trim());
+  if (!up[0]) {
+    texts = texts.reverse();
+    strict = strict.reverse();
+  }
+  try {
+    return {
+      k: "rel",
+      parts: texts.map((t) => parseExpression(t, budget.limits.maxDepth)),
+      strict,
+    };
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
+    return { k: "text", s: canonicalText(s) };
+  }
+}
+
 /** Parses a normalized answer into a {@link Value}; never throws except for budget errors. */
 export function parseValue(s: string, budget: Budget, depth = 0): Value {
   budget.tick();
@@ -106,10 +156,27 @@ export function parseValue(s: string, budget: Budget, depth = 0): Value {
   }
   if (splitTop(s, ",").length > 1) return { k: "set", items: items(s), origin: "list" };
 
+  const rel = relation(s, budget);
+  if (rel) return rel;
+
   const eqParts = splitTop(s, "=");
   if (eqParts.length >= 2) {
     const lhs = eqParts.slice(0, -1).map((p) => p.trim());
-    if (lhs.every((p) => LONE_VAR.test(p))) return sub(eqParts[eqParts.length - 1]);
+    if (lhs.every((p) => LONE_VAR.test(p))) {
+      const v = sub(eqParts[eqParts.length - 1]);
+      if (v.k === "expr" && eqParts.length === 2) {
+        // kept so that `y = 2x+3` can also be compared as an equation (`2x - y + 3 = 0`)
+        try {
+          return {
+            ...v,
+            eq: { lhs: parseExpression(lhs[0], budget.limits.maxDepth), rhs: v.node },
+          };
+        } catch (e) {
+          if (!(e instanceof ParseError)) throw e;
+        }
+      }
+      return v;
+    }
     if (eqParts.length === 2) {
       try {
         return {

@@ -1,14 +1,20 @@
 // Fixed JavaScript/TypeScript sandbox harness. The parent passes this file's text to
 // `deno run` as a data: URL entry module with no --allow-* permission; the candidate is never the
 // entry module. Roles:
-//   - this main isolate (trusted) reads the whole request from stdin, including a per-run nonce,
-//     and runs the tests (input/output calls, or the assert-style test code);
-//   - the candidate program runs in a module Worker (a separate V8 isolate: it cannot see this
-//     isolate's memory, globals or the nonce). Each call crosses as JSON text through a
-//     SharedArrayBuffer, so what comes back is plain data (no always-equal objects, no valueOf
-//     tricks) built by this isolate's own JSON.parse;
-//   - the verdict line is `<nonce> <json>`; the parent ignores every line without the nonce and
-//     compares input/output results itself (expected outputs never enter the sandbox).
+//   - this main isolate (trusted) reads the whole request from stdin, including a per-run nonce;
+//   - input/output tests: the program runs here, after `primordialKit()` has captured every
+//     function the harness uses later (Reflect.apply, JSON.stringify, TextEncoder's encode,
+//     stdout's writeSync, subarray, Deno.exit, ...). From then on the harness consults no global,
+//     prototype or iterator the program can replace: results are null-prototype plain data (so
+//     no toJSON is ever looked up), loops are indexed, calls go through captured functions. What
+//     the program can still change is only its own return values, which the parent compares with
+//     expected outputs that never enter the sandbox (a Worker would cost ~45 ms per run);
+//   - assert-style tests hold expected values, so the program runs in a module Worker (a separate
+//     V8 isolate: it cannot see this isolate's memory, globals or the nonce). Each call crosses as
+//     JSON text through a SharedArrayBuffer, so what comes back is plain data (no always-equal
+//     objects, no valueOf tricks) built by this isolate's own JSON.parse;
+//   - the verdict line is `<nonce> <json>`; the parent ignores every line without the nonce,
+//     accepts only the result kind the request asked for, and compares input/output results.
 /// <reference lib="deno.worker" />
 
 const SAB_BYTES = 8 << 20;
@@ -62,23 +68,134 @@ function decodeValue(text) {
   });
 }
 
-/** The Worker's body. It is serialised with Function.prototype.toString, so it must be closed. */
+/**
+ * Captures, when called, every built-in function the harness needs after a candidate has run, and
+ * returns helpers built only on those. Closed (serialised into the Worker with toString).
+ */
+function primordialKit() {
+  const reflectApply = Reflect.apply;
+  const defineProperty = Object.defineProperty;
+  const createNull = Object.create;
+  const objectKeys = Object.keys;
+  const objectSetPrototypeOf = Object.setPrototypeOf;
+  const isArray = Array.isArray;
+  const stringify = JSON.stringify;
+  const PromiseCtor = Promise;
+  const hasInstance = Function.prototype[Symbol.hasInstance];
+  const subarray = Uint8Array.prototype.subarray;
+  const boxes = [
+    ["Number", Number.prototype.valueOf],
+    ["String", String.prototype.valueOf],
+    ["Boolean", Boolean.prototype.valueOf],
+    ["BigInt", BigInt.prototype.valueOf],
+    ["Symbol", Symbol.prototype.valueOf],
+  ];
+  const field = { value: undefined, writable: true, enumerable: true, configurable: true };
+  /** Sets an own data property without any setter on a prototype (arrays included). */
+  const put = (target, key, value) => {
+    defineProperty(target, key, { __proto__: null, ...field, value });
+  };
+  /** A null-prototype object from `[key, value]` pairs (indexed: no iterator is consulted). */
+  const record = (pairs) => {
+    const out = createNull(null);
+    for (let i = 0; i < pairs.length; i++) put(out, pairs[i][0], pairs[i][1]);
+    return out;
+  };
+  /** An empty null-prototype array (JSON.stringify still writes it as an array). */
+  const list = () => objectSetPrototypeOf([], null);
+  const append = (target, value) => put(target, target.length, value);
+  const describe = (e) => {
+    try {
+      return `${e?.name ?? "Error"}: ${e?.message ?? e}`;
+    } catch {
+      return "Error: unprintable exception";
+    }
+  };
+  const boxedKind = (v) => {
+    for (let i = 0; i < boxes.length; i++) {
+      try {
+        reflectApply(boxes[i][1], v, []);
+        return boxes[i][0];
+      } catch {
+        // not this kind
+      }
+    }
+    return null;
+  };
+  /**
+   * A copy of `v` as plain data with null prototypes, so serialising it consults nothing the
+   * candidate may have patched (no toJSON, no prototype getters): own enumerable properties only;
+   * boxed primitives and BigInts have no JSON form.
+   */
+  const plainCopy = (v, depth) => {
+    if (v === null || typeof v === "string" || typeof v === "boolean") return v;
+    if (typeof v === "number") return v;
+    if (typeof v === "bigint") throw new TypeError("a BigInt has no JSON form");
+    if (typeof v !== "object") return undefined; // functions, symbols, undefined: as JSON does
+    if (depth > 100) throw new RangeError("the value is nested more than 100 levels deep");
+    const boxed = boxedKind(v);
+    if (boxed) throw new TypeError(`a boxed ${boxed} object is not plain data`);
+    if (isArray(v)) {
+      const n = v.length;
+      const out = list();
+      for (let i = 0; i < n; i++) {
+        const x = plainCopy(v[i], depth + 1);
+        put(out, i, x === undefined ? null : x);
+      }
+      return out;
+    }
+    const out = createNull(null);
+    const keys = objectKeys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const x = plainCopy(v[keys[i]], depth + 1);
+      if (x !== undefined) put(out, keys[i], x);
+    }
+    return out;
+  };
+  return {
+    apply: reflectApply,
+    isArray,
+    stringify,
+    record,
+    list,
+    append,
+    describe,
+    /** True for a real promise, whatever the program did to Promise[Symbol.hasInstance]. */
+    isPromise: (v) => reflectApply(hasInstance, PromiseCtor, [v]),
+    /** `bytes.subarray(at)` with the captured method. */
+    tail: (bytes, at) => reflectApply(subarray, bytes, [at]),
+    /** JSON text of a returned value, or undefined when there is none (undefined, a function). */
+    toJsonText: (v) => {
+      const copy = plainCopy(v, 0);
+      return copy === undefined ? undefined : stringify(copy);
+    },
+  };
+}
+
+/** The Worker's body (assert-style tests). Serialised with Function.prototype.toString: closed. */
 function workerMain() {
+  // captured before any candidate code runs: the candidate shares this Worker's realm
+  const kit = PRIMORDIAL_KIT();
   const encoder = new TextEncoder();
+  const encode = encoder.encode.bind(encoder);
   const encodeValue = ENCODE_VALUE;
   const decodeValue = DECODE_VALUE;
+  const post = self.postMessage.bind(self);
+  const uint8Set = Uint8Array.prototype.set;
+  const atomicsStore = Atomics.store;
+  const atomicsNotify = Atomics.notify;
   let i32 = null;
   let bytes = null;
   let fns = Object.create(null);
   const reply = (obj) => {
-    let data = encoder.encode(JSON.stringify(obj));
+    let data = encode(kit.stringify(obj));
     if (data.length > bytes.length) {
-      data = encoder.encode(JSON.stringify({ error: "RangeError: return value too large" }));
+      data = encode(kit.stringify(kit.record([["error", "RangeError: return value too large"]])));
     }
-    bytes.set(data, 0);
-    Atomics.store(i32, 1, data.length);
-    Atomics.store(i32, 0, 1);
-    Atomics.notify(i32, 0);
+    kit.apply(uint8Set, bytes, [data, 0]);
+    atomicsStore(i32, 1, data.length);
+    atomicsStore(i32, 0, 1);
+    atomicsNotify(i32, 0);
   };
   const blocked = (what) => () => {
     throw new Error(`sandbox: ${what} is not allowed`);
@@ -109,25 +226,23 @@ function workerMain() {
       const mime = msg.language === "typescript"
         ? "application/typescript"
         : "application/javascript";
-      let names;
+      const names = msg.names;
+      const found = [];
       try {
-        const mod = await import(
-          `data:${mime},${encodeURIComponent(msg.program + trailer)}`
-        );
+        const mod = await import(`data:${mime},${encodeURIComponent(msg.program + trailer)}`);
         const exported = mod.__score_exports__ ?? {};
         fns = Object.create(null);
-        for (const n of msg.names) {
-          if (typeof exported[n] === "function") fns[n] = exported[n];
+        for (let i = 0; i < names.length; i++) {
+          if (typeof exported[names[i]] === "function") {
+            fns[names[i]] = exported[names[i]];
+            kit.append(found, names[i]);
+          }
         }
-        names = Object.keys(fns);
       } catch (e) {
-        self.postMessage({
-          type: "load_error",
-          error: `${e?.name ?? "Error"}: ${e?.message ?? e}`,
-        });
+        post({ type: "load_error", error: kit.describe(e) });
         return;
       }
-      self.postMessage({ type: "loaded", names });
+      post({ type: "loaded", names: found });
       return;
     }
     if (msg.type === "call") {
@@ -135,17 +250,11 @@ function workerMain() {
       try {
         const fn = fns[msg.name];
         const args = decodeValue(msg.args);
-        let value = fn(...args);
-        if (value instanceof Promise) value = await value;
-        out = { value: encodeValue(value) };
+        let value = kit.apply(fn, undefined, args);
+        if (kit.isPromise(value)) value = await value;
+        out = kit.record([["value", encodeValue(value)]]);
       } catch (e) {
-        let text;
-        try {
-          text = `${e?.name ?? "Error"}: ${e?.message ?? e}`;
-        } catch {
-          text = "Error: unprintable exception";
-        }
-        out = { error: text };
+        out = kit.record([["error", kit.describe(e)]]);
       }
       reply(out);
     }
@@ -154,24 +263,30 @@ function workerMain() {
 }
 
 const workerSource = `(${workerMain.toString()})();`
+  .replace("PRIMORDIAL_KIT", primordialKit.toString())
   .replace("ENCODE_VALUE", encodeValue.toString())
   .replace("DECODE_VALUE", decodeValue.toString());
 
-const request = JSON.parse(await readAllStdin());
-const nonce = request.nonce;
+// Captured before anything else runs: in input/output mode the candidate shares this realm.
+const kit = primordialKit();
 const textEncoder = new TextEncoder();
 const encodeText = textEncoder.encode.bind(textEncoder);
-const stdout = Deno.stdout;
-const writeSync = stdout.writeSync.bind(stdout);
+const writeSync = Deno.stdout.writeSync.bind(Deno.stdout);
+const exitNow = Deno.exit;
+const request = JSON.parse(await readAllStdin());
+const nonce = request.nonce;
 const stdoutWrite = (text) => {
   const data = encodeText(text);
   let at = 0;
-  while (at < data.length) at += writeSync(data.subarray(at));
+  while (at < data.length) at += writeSync(kit.tail(data, at));
 };
-const stringifyResult = JSON.stringify;
-const exitNow = Deno.exit;
-const finish = (result) => {
-  stdoutWrite(`\n${nonce} ${stringifyResult(result)}\n`);
+/**
+ * Writes the one authenticated result line and exits. `pairs` is an array literal of
+ * `[key, value]` (first `["kind", …]`); the result is a null-prototype record, so serialising it
+ * looks up no `toJSON` the program may have planted.
+ */
+const finish = (pairs) => {
+  stdoutWrite(`\n${nonce} ${kit.stringify(kit.record(pairs))}\n`);
   exitNow(0);
 };
 
@@ -196,58 +311,65 @@ function wantedNames() {
   return [...names];
 }
 
+/** Starts the candidate's Worker: a separate V8 isolate, so nothing it does reaches this one. */
+function startWorker() {
+  return new Worker(
+    `data:application/javascript,${encodeURIComponent(workerSource)}`,
+    { type: "module" },
+  );
+}
+
 if (Array.isArray(request.inputs)) {
-  // Input/output tests: the expected outputs never enter the sandbox, so the candidate can gain
-  // nothing by tampering with this isolate (whatever it makes us print is just another return
-  // value, compared by the parent). Running it here saves a Worker start. Everything the harness
-  // needs afterwards is captured before the candidate loads.
-  const stringify = JSON.stringify;
-  const isArray = Array.isArray;
-  const PromiseCtor = Promise;
+  // Input/output tests, in this realm: from the import on, only `kit`, `finish` and values
+  // captured before it are used (see the top of the file).
+  const inputs = request.inputs;
+  const count = inputs.length;
   const entry = request.entry_point;
-  const trailer =
-    `\n;export const __score_entry__ = (() => { try { return ${entry}; } catch { return undefined; } })();\n`;
+  const trailer = `\n;export const __score_entry__ = (() => { try { return ${entry}; } ` +
+    "catch { return undefined; } })();\n";
   const mime = request.language === "typescript"
     ? "application/typescript"
     : "application/javascript";
+  const missing = `function ${entry} is not defined`;
   let fn;
   try {
     const mod = await import(`data:${mime},${encodeURIComponent(request.program + trailer)}`);
     fn = mod.__score_entry__;
   } catch (e) {
-    finish({ kind: "load_error", error: `${e?.name ?? "Error"}: ${e?.message ?? e}` });
+    finish([["kind", "load_error"], ["error", kit.describe(e)]]);
   }
-  if (typeof fn !== "function") {
-    finish({ kind: "missing_entry", error: `function ${entry} is not defined` });
-  }
-  const results = [];
-  for (const input of request.inputs) {
+  if (typeof fn !== "function") finish([["kind", "missing_entry"], ["error", missing]]);
+  const results = kit.list();
+  for (let i = 0; i < count; i++) {
+    const input = inputs[i];
+    let result;
+    let value;
     try {
-      let value = fn(...(isArray(input) ? input : []));
-      if (value instanceof PromiseCtor) value = await value;
-      const json = value === undefined ? undefined : stringify(value);
-      results.push(typeof json === "string" ? { json } : { error: "returned undefined" });
+      value = kit.apply(fn, undefined, kit.isArray(input) ? input : []);
+      if (kit.isPromise(value)) value = await value;
     } catch (e) {
-      let text;
-      try {
-        text = `${e?.name ?? "Error"}: ${e?.message ?? e}`;
-      } catch {
-        text = "Error: unprintable exception";
-      }
-      results.push({ error: `candidate raised ${text}` });
+      result = kit.record([["error", `candidate raised ${kit.describe(e)}`]]);
     }
+    if (result === undefined) {
+      try {
+        const json = value === undefined ? undefined : kit.toJsonText(value);
+        result = typeof json === "string"
+          ? kit.record([["json", json]])
+          : kit.record([["error", "returned undefined"]]);
+      } catch (e) {
+        result = kit.record([["error", `the return value has no JSON form: ${kit.describe(e)}`]]);
+      }
+    }
+    kit.append(results, result);
   }
-  finish({ kind: "io", results });
+  finish([["kind", "io"], ["results", results]]);
 }
 
 // Assert-style tests hold the expected values: the candidate runs in a Worker from here on.
 const sab = new SharedArrayBuffer(HEADER + SAB_BYTES);
 const i32 = new Int32Array(sab, 0, 2);
 const bytes = new Uint8Array(sab, HEADER);
-const worker = new Worker(
-  `data:application/javascript,${encodeURIComponent(workerSource)}`,
-  { type: "module" },
-);
+const worker = startWorker();
 
 const loaded = await new Promise((resolve) => {
   worker.onmessage = (e) => resolve(e.data);
@@ -264,7 +386,7 @@ const loaded = await new Promise((resolve) => {
     names: wantedNames(),
   });
 });
-if (loaded.type !== "loaded") finish({ kind: "load_error", error: String(loaded.error) });
+if (loaded.type !== "loaded") finish([["kind", "load_error"], ["error", String(loaded.error)]]);
 const available = new Set(loaded.names);
 
 /** Calls a candidate function synchronously; throws the candidate's exception as an Error. */
@@ -299,13 +421,16 @@ try {
   const mod = await import(`data:${testMime},${encodeURIComponent(request.code + testTrailer)}`);
   if (request.entry_point && typeof mod.__score_check__ === "function") {
     if (!available.has(request.entry_point)) {
-      finish({ kind: "missing_entry", error: `function ${request.entry_point} is not defined` });
+      finish([["kind", "missing_entry"], [
+        "error",
+        `function ${request.entry_point} is not defined`,
+      ]]);
     }
     const proxy = (...args) => callCandidate(request.entry_point, args);
     const r = mod.__score_check__(proxy);
     if (r instanceof Promise) await r;
   }
-  finish({ kind: "code", ok: true });
+  finish([["kind", "code"], ["ok", true]]);
 } catch (e) {
-  finish({ kind: "code", ok: false, error: `${e?.name ?? "Error"}: ${e?.message ?? e}` });
+  finish([["kind", "code"], ["ok", false], ["error", kit.describe(e)]]);
 }

@@ -15,6 +15,7 @@ import os
 import resource
 import struct
 import sys
+import time
 
 # Never import from the working directory: the candidate can write files there. (-P does this on
 # Python 3.11+; this covers older interpreters started without it.)
@@ -98,7 +99,16 @@ def write_all(fd, data):
 
 
 def send(fd, obj):
-    data = json_dumps(obj).encode()
+    try:
+        data = json_dumps(obj).encode()
+    except (ValueError, TypeError, RecursionError) as e:
+        # e.g. an int beyond Python's int-to-text limit: say so instead of dying
+        why = str(e)
+        if "integer string conversion" in why:
+            why = "an integer of more than %d digits" % getattr(
+                sys, "get_int_max_str_digits", lambda: 4300)()
+        data = json_dumps({"err": ["ValueError", "the value cannot cross the sandbox: %s" % why]})
+        data = data.encode()
     if len(data) > MAX_MSG:
         data = json_dumps({"err": ["ValueError", "value too large to cross the sandbox"]}).encode()
     write_all(fd, struct.pack(">Q", len(data)) + data)
@@ -193,28 +203,30 @@ def decode(v, refs=None, depth=0):
 # ---------------------------------------------------------------- candidate process
 
 def install_audit_hook(cwd):
-    blocked = {
+    blocked = frozenset({
         "os.fork", "os.forkpty", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
         "subprocess.Popen", "os.kill", "os.killpg", "signal.pthread_kill", "socket.__new__",
         "socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo",
         "ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata", "os.putenv", "os.unsetenv",
         "sys.remote_exec", "pty.spawn",
-    }
-    path_events = {
+    })
+    path_events = frozenset({
         "os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.link",
         "os.symlink", "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile",
         "shutil.move", "os.chdir",
-    }
-    listing_events = {"os.listdir", "os.scandir", "glob.glob"}
-    no_import = {"ctypes", "_ctypes", "_posixsubprocess", "mmap"}
-    read_ok = tuple(p.rstrip("/") + "/" for p in sys.path if p.startswith("/"))
+    })
+    listing_events = frozenset({"os.listdir", "os.scandir", "glob.glob"})
+    no_import = frozenset({"ctypes", "_ctypes", "_posixsubprocess", "mmap"})
+    read_ok = tuple(os.path.realpath(p).rstrip("/") + "/" for p in sys.path if p.startswith("/"))
     devices = ("/dev/null", "/dev/urandom", "/dev/random", "/dev/zero")
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 
     def inside(path):
         if isinstance(path, int):
             return True, None
-        p = os.path.abspath(os.fsdecode(path))
+        # realpath, not abspath: a symlink made in the working directory (relative, after a
+        # chdir) must be judged by where it points
+        p = os.path.realpath(os.fsdecode(path))
         return p == cwd or p.startswith(cwd + "/"), p
 
     def hook(event, args):
@@ -251,7 +263,7 @@ def install_audit_hook(cwd):
 
 def candidate_main(req, req_r, resp_w):
     limits = req["limits"]
-    cwd = os.getcwd()
+    cwd = os.path.realpath(os.getcwd())
     mem = limits["memory_mb"] << 20
     resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_s"], limits["cpu_s"]))
@@ -450,6 +462,57 @@ def wanted_names(req):
     return sorted(n for n in names if not hasattr(builtins, n))
 
 
+def become_subreaper():
+    """prctl(PR_SET_CHILD_SUBREAPER): orphans below this process are reparented to it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+    except Exception:  # noqa: BLE001 - without it the parent's /proc sweep still applies
+        pass
+
+
+def descendants():
+    me = os.getpid()
+    parent = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name, "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2:].split()
+        parent[int(name)] = int(fields[1])
+    found, frontier = set(), {me}
+    while frontier:
+        frontier = {p for p, pp in parent.items() if pp in frontier and p not in found}
+        found |= frontier
+    return found
+
+
+def kill_descendants():
+    """SIGKILLs and reaps every process below this one until none is left (process mode)."""
+    for _ in range(200):
+        tree = descendants()
+        for p in tree:
+            try:
+                os.kill(p, 9)
+            except OSError:
+                pass
+        while True:
+            try:
+                reaped, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if reaped == 0:
+                break
+        if not tree:
+            return
+        time.sleep(0.005)
+
+
 def main():
     (size,) = struct.unpack(">Q", read_exact(0, 8))
     req = json_loads(read_exact(0, size))
@@ -474,6 +537,10 @@ def main():
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
+    else:
+        # process mode: no PID namespace ends the run's processes, so every descendant that
+        # detaches (setsid, double fork) is reparented here and killed before the verdict
+        become_subreaper()
     nonce = read_exact(0, 32).decode("ascii")
     os.close(0)
     sup = Supervisor(pid, req_w, resp_r)
@@ -499,11 +566,13 @@ def main():
                     result = run_code(sup, req, names)
             except CandidateDied as e:
                 result = {"kind": "died", "error": str(e)}
-    write_all(1, ("\n%s %s\n" % (nonce, json_dumps(result))).encode())
     try:
         os.kill(pid, 9)
     except OSError:
         pass
+    if uid is None:
+        kill_descendants()
+    write_all(1, ("\n%s %s\n" % (nonce, json_dumps(result))).encode())
     os._exit(0)
 
 
