@@ -5,6 +5,7 @@ import {
   groupAdvantages,
   type ObjectiveSpec,
   rlooAdvantages,
+  selectionReward,
 } from "../../score/rewards.ts";
 
 const stage2: ObjectiveSpec = { kind: "stage2", alpha: 10, beta1: 0.01, beta2: 0.1 };
@@ -61,4 +62,17 @@ Deno.test("single-turn objective rewards attempt 1 only", () => {
   assert.deepEqual(adv.attempt1, [1, -1]);
   assert.deepEqual(adv.attempt2, [null, null]);
   assert.throws(() => attemptRewards(stage2, 1, null), /attempt-2 reward/);
+});
+
+Deno.test("checkpoints are compared by the rewarded attempts' 0/1 scores, without shaping", () => {
+  // Stage II: r1 + r2 whatever α (the bonus shapes the gradient, not the selection).
+  assert.equal(selectionReward(stage2, 0, 1), 1);
+  assert.equal(selectionReward(stage2, 1, 1), 2);
+  assert.equal(selectionReward({ ...stage2, alpha: 0 }, 1, 0), 1);
+  // Stage I rewards attempt 2 only; single-turn attempt 1 only.
+  assert.equal(selectionReward(stage1, 1, 0), 0);
+  assert.equal(selectionReward(stage1, 0, 1), 1);
+  const single: ObjectiveSpec = { kind: "single_turn", alpha: 0, beta1: 0.01, beta2: 0.1 };
+  assert.equal(selectionReward(single, 1, null), 1);
+  assert.throws(() => selectionReward(stage1, 1, null), /attempt-2 reward/);
 });
