@@ -5,6 +5,7 @@
  * child's log text. The schema is checked where the parent reads them.
  */
 import { z } from "zod";
+import { asStoreFault } from "./faults.ts";
 
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -46,12 +47,17 @@ export function fileSink(path: string): EventSink {
   const enc = new TextEncoder();
   return (e) => {
     const bytes = enc.encode(JSON.stringify(RunEvent.parse(e)) + "\n");
-    const f = Deno.openSync(path, { append: true, create: true });
     try {
-      let off = 0;
-      while (off < bytes.length) off += f.writeSync(bytes.subarray(off));
-    } finally {
-      f.close();
+      const f = Deno.openSync(path, { append: true, create: true });
+      try {
+        let off = 0;
+        while (off < bytes.length) off += f.writeSync(bytes.subarray(off));
+      } finally {
+        f.close();
+      }
+    } catch (err) {
+      // The channel lives in the store's temp dir: a full disk there is a store fault.
+      throw asStoreFault(err, "writing the event channel", path);
     }
   };
 }

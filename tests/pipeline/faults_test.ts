@@ -83,7 +83,11 @@ async function fullDisk(jobs: number): Promise<void> {
       noStack(r.stderr);
       const errs = r.stderr.split("\n").filter((l) => /error/i.test(l));
       assert.equal(errs.length, 1, r.stderr);
-      assert.match(errs[0], new RegExp(`^store error: no space left on device .*${store}/`));
+      assert.match(
+        errs[0],
+        new RegExp(`^store error: no space left on device .*${store}/`),
+        r.stderr,
+      );
       for (const e of Deno.readDirSync(`${store}/records`)) {
         assert.ok(e.name.endsWith(".json"), `no temp file left: ${e.name}`);
         JSON.parse(Deno.readTextFileSync(`${store}/records/${e.name}`)); // not truncated
