@@ -38,8 +38,7 @@ function defineBase(methodSeed: number): Stage<unknown> {
     description: `base model of seed ${methodSeed}, trained on noisy two-attempt transcripts`,
     inputs: { problems },
     params: BaseParams,
-    select: (config) => {
-      const c = config as z.infer<typeof ExperimentConfig>;
+    select: (c: ExperimentConfig) => {
       const { seed, ...rest } = c.base;
       return {
         backend: c.backend,
