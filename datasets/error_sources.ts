@@ -3,8 +3,8 @@
  * check says about them: the measurements behind the report's design analysis.
  *
  * {@link errorSource} names the one family slip that reproduces a wrong answer — the family's
- * systematic misconception, its second-guessing habit, or one random slip (`carry`, `digit`, …) —
- * or `other` when no single slip does (an error of the model's own making that the noisy solver
+ * systematic misconception or its second-guessing habit where the transcripts carried them, or
+ * one random slip (`carry`, `digit`, …) — or `other` when no single slip does (an error of the model's own making that the noisy solver
  * never wrote). {@link readCheck} reads an answer-first attempt (`chk`): the committed answer,
  * whether the column check written after it is the true check of that answer, and its verdict.
  *
@@ -52,28 +52,51 @@ function familyOf(problem: Problem): { fam: Family<any>; params: unknown } {
 /** Kinds in the order a shared answer is attributed (a dropped carry before a digit off by one). */
 const KIND_ORDER: readonly Slip["kind"][] = ["carry", "sign", "remainder", "digit"];
 
+/** Independent draws of the family's candidate slips whose union is taken (see allSlips). */
+const SLIP_DRAWS = 16;
+
 /**
- * Every single slip of the family for these parameters (both signs of each signed slip), the more
- * specific kinds first: a carry dropped and the same column's sum one too small give one answer,
- * which is attributed to the carry.
+ * Every single slip of the family for these parameters, the more specific kinds first (a dropped
+ * carry and the same column's sum one too small give one answer, attributed to the carry). A
+ * family lists its candidates in a random order with a random sign each, and drops a sign that is
+ * invalid there; the union of {@link SLIP_DRAWS} fixed draws, each with both signs, holds every
+ * candidate either sign of which a draw produced.
  */
 // deno-lint-ignore no-explicit-any
 function allSlips(fam: Family<any>, params: unknown): Slip[] {
-  const out: Slip[] = [];
-  for (const s of fam.slips(params, createRng("error-sources"))) {
-    out.push(s);
-    if (s.delta !== undefined) out.push({ ...s, delta: -s.delta });
+  const byTag = new Map<string, Slip>();
+  const add = (s: Slip) => byTag.set(`${s.kind}@${s.at}:${s.delta ?? ""}`, s);
+  for (let i = 0; i < SLIP_DRAWS; i++) {
+    for (const s of fam.slips(params, createRng(`error-sources/${i}`))) {
+      add(s);
+      if (s.delta !== undefined) add({ ...s, delta: -s.delta });
+    }
   }
   const rank = (s: Slip) => KIND_ORDER.indexOf(s.kind);
-  return out.sort((a, b) => rank(a) - rank(b) || a.at - b.at || (a.delta ?? 0) - (b.delta ?? 0));
+  return [...byTag.values()].sort((a, b) =>
+    rank(a) - rank(b) || a.at - b.at || (a.delta ?? 0) - (b.delta ?? 0)
+  );
+}
+
+/** Which injected habits an attempt can carry: those its training transcripts had. */
+export interface Habits {
+  /** The family's systematic misconception (`noise.systematic` > 0), on either attempt. */
+  misconception: boolean;
+  /** The second-guessing habit (`noise.secondGuess` > 0), on attempt 2 only. */
+  secondGuess: boolean;
 }
 
 /**
  * The source of `answer` (an attempt's extracted answer) to `problem`: null when it is right,
- * `no_answer` when there is none, else the first of misconception, second guess and the family's
- * single slips whose worked answer equals it, or `other`.
+ * `no_answer` when there is none, else the first of the habits the attempt can carry (the
+ * misconception; on attempt 2 the second guess) and the family's single slips whose worked answer
+ * equals it, or `other`.
  */
-export function errorSource(problem: Problem, answer: string | null): ErrorSource | null {
+export function errorSource(
+  problem: Problem,
+  answer: string | null,
+  opts: { attempt: 1 | 2; habits: Habits },
+): ErrorSource | null {
   if (answer === null) return "no_answer";
   if (!/^-?\d+$/.test(answer)) return "other";
   const value = BigInt(answer);
@@ -87,8 +110,10 @@ export function errorSource(problem: Problem, answer: string | null): ErrorSourc
       return false; // a slip that does not apply to these parameters
     }
   };
-  if (gives(fam.misconception?.(params))) return "misconception";
-  if (gives(fam.secondGuess?.(params))) return "second_guess";
+  if (opts.habits.misconception && gives(fam.misconception?.(params))) return "misconception";
+  if (opts.attempt === 2 && opts.habits.secondGuess && gives(fam.secondGuess?.(params))) {
+    return "second_guess";
+  }
   for (const s of allSlips(fam, params)) if (gives(s)) return s.kind;
   return "other";
 }

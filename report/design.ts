@@ -9,7 +9,7 @@
  * @module
  */
 import { z } from "zod";
-import { ERROR_SOURCES, errorSource, readCheck } from "../datasets/error_sources.ts";
+import { ERROR_SOURCES, errorSource, type Habits, readCheck } from "../datasets/error_sources.ts";
 import type { Problem } from "../datasets/problems.ts";
 import type { EvalRecord } from "../metrics/records.ts";
 
@@ -67,13 +67,14 @@ export interface AnalysedRun {
 
 /**
  * The analysis of the given runs against the test problems they were evaluated on. Error sources
- * are tallied for the runs of `sourcesFor` (the base model by default); the check rows for every
- * run whose problems are all of an answer-first family with a check (none otherwise).
+ * are tallied for the runs of `sourcesFor` (the base model by default), attributing to a habit
+ * only what the base's transcripts carried (`habits`); the check rows for every run whose problems
+ * are all of an answer-first family with a check (none otherwise).
  */
 export function designAnalysis(
   test: readonly Problem[],
   runs: readonly AnalysedRun[],
-  opts: { sourcesFor?: readonly string[] } = {},
+  opts: { habits: Habits; sourcesFor?: readonly string[] },
 ): DesignAnalysis {
   const byId = new Map(test.map((p) => [p.id, p]));
   const problemOf = (r: EvalRecord): Problem => {
@@ -94,7 +95,8 @@ export function designAnalysis(
         for (const r of run.records) {
           const a = attempt === 1 ? r.attempt1 : r.attempt2;
           if (a.correct) continue;
-          const src = errorSource(problemOf(r), a.answer) ?? "other";
+          const src = errorSource(problemOf(r), a.answer, { attempt, habits: opts.habits }) ??
+            "other";
           sources[src]++;
           wrong++;
         }

@@ -163,6 +163,10 @@ export function renderHtml(input: ReportDataInput | ReportData): string {
     ["claims", "Claims"],
     ["main", "Main table"],
     ["seeds", "Seeds"],
+    ...(data.design?.errorSources.length
+      ? [["error-sources", "Error sources"] as [string, string]]
+      : []),
+    ...(data.design?.checks.length ? [["checks", "Checks"] as [string, string]] : []),
     ["levels", "By level"],
     ["curves", "Training curves"],
     ["edits", "Edit distances"],

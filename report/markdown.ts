@@ -89,7 +89,13 @@ export function renderMarkdown(input: ReportDataInput | ReportData): string {
   }
 
   if (data.curves.length) {
-    out.push("## Training curves", "", "First → last logged value per stage and seed.", "");
+    out.push(
+      "## Training curves",
+      "",
+      "First → last logged value per stage and seed; the checkpoint each RL stage kept (the best " +
+        "training reward on held-out training problems) and that reward.",
+      "",
+    );
     const s = curveSummary(data);
     out.push(table(s.columns, s.rows.map((r) => r.map(md))), "");
   }

@@ -91,6 +91,8 @@ export const TrainingCurve = z.object({
   method: MethodId.optional(),
   seed: z.number().int(),
   points: z.array(CurvePoint),
+  /** the checkpoint the stage kept (its selection.json): steps taken and its held-out reward */
+  kept: z.object({ steps: z.number().int().min(0), heldOutReward: finite }).optional(),
 });
 /** The training curve of one stage for one seed. */
 export type TrainingCurve = z.infer<typeof TrainingCurve>;

@@ -182,7 +182,10 @@ export function sig3(x: number | undefined): string {
   return x.toFixed(d);
 }
 
-/** Rows of the training-curve summary: first → last value per stage and seed. */
+/**
+ * Rows of the training-curve summary: first → last value per stage and seed, and the checkpoint
+ * the stage kept (steps taken, held-out reward) where it selected one.
+ */
 export function curveSummary(data: ReportData): { columns: string[]; rows: string[][] } {
   const keys = ["reward1", "reward2", "kl1", "kl2", "delta", "editRate"] as const;
   const columns = [
@@ -195,6 +198,7 @@ export function curveSummary(data: ReportData): { columns: string[]; rows: strin
     "KL t2",
     "Δ",
     "Edit rate",
+    "Kept after (held-out reward)",
   ];
   const rows = data.curves.map((cv) => {
     const pts = cv.points;
@@ -204,7 +208,8 @@ export function curveSummary(data: ReportData): { columns: string[]; rows: strin
       if (vals.length === 0) return "—";
       return `${sig3(vals[0])} → ${sig3(vals[vals.length - 1])}`;
     });
-    return [cv.stage, String(cv.seed), steps, ...cells];
+    const kept = cv.kept ? `${cv.kept.steps} (${sig3(cv.kept.heldOutReward)})` : "—";
+    return [cv.stage, String(cv.seed), steps, ...cells, kept];
   });
   return { columns, rows };
 }
@@ -268,6 +273,12 @@ export function perSeedTable(data: ReportData): TextTable {
   };
 }
 
+/** The display name of a method id that a design table names (the id itself if it has no row). */
+function rowLabel(data: ReportData, id: string): string {
+  const m = data.methods.find((x) => x.id === id);
+  return m ? methodLabel(m) : id;
+}
+
 const SOURCE_LABELS: Readonly<Record<string, string>> = {
   misconception: "misconception",
   second_guess: "second-guess habit",
@@ -293,7 +304,7 @@ export function errorSourceTable(data: ReportData): TextTable | null {
       "model's own. Percent of that attempt's wrong answers (count in parentheses).",
     columns: ["Row", "Seed", "Attempt", "Wrong", ...used.map((k) => SOURCE_LABELS[k])],
     rows: rows.map((r) => [
-      r.method,
+      rowLabel(data, r.method),
       String(r.seed),
       `t${r.attempt}`,
       String(r.wrong),
@@ -329,7 +340,7 @@ export function checkTable(data: ReportData): TextTable | null {
       "Oracle Δ",
     ],
     rows: rows.map((r) => [
-      r.method,
+      rowLabel(data, r.method),
       String(r.seed),
       pct(r.accT1),
       pct(r.truthful),

@@ -14,6 +14,7 @@ import type { AdamW, GPT, GradientComputer, PolicyGradientBatch, Tokenizer } fro
 import { editDistanceRatio } from "../metrics/levenshtein.ts";
 import { attemptKlCoefs, groupAdvantages, type ObjectiveSpec, selectionReward } from "./rewards.ts";
 import { evaluateGreedy } from "./evaluate.ts";
+import type { RlSelection, SelectionCandidate } from "./selection.ts";
 import { generateAttempts, type Sampler } from "./generate.ts";
 import { epochSampler } from "./epochs.ts";
 import { buildTranscript, decodeAttempt, type Transcript } from "./transcript.ts";
@@ -29,6 +30,11 @@ export interface RlOptions {
   temperature: number;
   maxAttemptTokens: number;
   seed: number;
+  /**
+   * The round of SCoRe's interleaved schedule (default 1): a later round draws its problem order
+   * and samples from streams of its own, so it does not repeat round 1's.
+   */
+  round?: number;
   verifier: VerifierKind;
   parallel?: GradientComputer;
   /** Where the step's traces are sampled (e.g. the same Worker pool); this process by default. */
@@ -40,26 +46,6 @@ export interface RlOptions {
    * the objective's {@link selectionReward}; the best checkpoint is kept (the paper's rule).
    */
   selection?: { problems: readonly TaskProblem[]; every: number };
-}
-
-/** One checkpoint scored on the held-out problems. */
-export interface SelectionCandidate {
-  /** Steps taken when the checkpoint was scored. */
-  steps: number;
-  /** Mean selection reward over the held-out problems. */
-  reward: number;
-  /** Greedy accuracy of attempt 1 and (multi-turn objectives) attempt 2. */
-  accT1: number;
-  accT2: number | null;
-}
-
-/** The outcome of checkpoint selection: every candidate and the one kept. */
-export interface RlSelection {
-  /** Held-out training problems the candidates were scored on. */
-  problems: number;
-  candidates: SelectionCandidate[];
-  /** Steps of the kept checkpoint (the first of equal best rewards). */
-  chosenSteps: number;
 }
 
 /** What one RL step reports (all rates over the step's samples). */
@@ -166,7 +152,14 @@ export async function runRl(
   const candidates: SelectionCandidate[] = [];
   let best: { c: SelectionCandidate; weights: Map<string, Float32Array> } | null = null;
   const k = opts.samplesPerProblem;
-  const next = epochSampler(problems, taskRng(opts.seed, "rl/order"));
+  const round = opts.round ?? 1;
+  const next = epochSampler(
+    problems,
+    taskRng(opts.seed, round > 1 ? `rl/order/r${round}` : "rl/order"),
+  );
+  const sampleSeed0 = round > 1
+    ? taskRng(opts.seed, `rl/sample/r${round}`).int(0, 2 ** 30)
+    : opts.seed * 100003;
   for (let step = 0; step < opts.steps; step++) {
     if (opts.signal?.aborted) throw new Error("aborted");
     const chosen = next(opts.problemsPerStep);
@@ -174,7 +167,7 @@ export async function runRl(
     const gen = await generateAttempts(policy, tok, rows.map((p) => p.question), {
       temperature: opts.temperature,
       maxAttemptTokens: opts.maxAttemptTokens,
-      seed: opts.seed * 100003 + step,
+      seed: sampleSeed0 + step,
       secondAttempt: multiTurn,
       sampler: opts.sampler,
     });

@@ -139,7 +139,8 @@ export const RlConfig = z.object({
   baselineSteps: int(1).default(80),
   /**
    * SCoRe's schedule: Stage I then Stage II, repeated this many rounds (an early version of the
-   * paper ran two of each); round r ≥ 2 starts Stage I from round r − 1's Stage II.
+   * paper ran two of each); round r ≥ 2 starts Stage I from round r − 1's Stage II. The ablations
+   * that start from Stage I (w/o reward shaping, STaR in Stage II) start from round 1's.
    */
   rounds: int(1).default(1),
   /**
@@ -150,7 +151,16 @@ export const RlConfig = z.object({
   selectEvery: int().default(10),
   /** Training problems held out of RL for checkpoint selection (the end of the train split). */
   selectProblems: int().default(200),
-}).strict();
+}).strict().superRefine((rl, ctx) => {
+  if (rl.selectEvery > 0 && rl.selectProblems === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["selectProblems"],
+      message: "checkpoint selection (rl.selectEvery > 0) needs held-out problems: set " +
+        "rl.selectProblems ≥ 1, or rl.selectEvery: 0 to keep the last weights",
+    });
+  }
+});
 
 /** Supervised fine-tuning baselines: STaR (D+) and Pair-SFT. */
 export const SftConfig = z.object({

@@ -73,7 +73,7 @@ export function buildStages(config: ExperimentConfig): Stage<unknown>[] {
     if (curve) curves.push({ method, seed, stage: s });
   };
   const evaluate = (method: string, seed: number, model: Stage<unknown>, scaling = false) => {
-    const e = evaluateStage(model, { id: `${method}.s${seed}`, scaling });
+    const e = evaluateStage(model, { id: `${method}.s${seed}`, scaling, seed });
     stages.push(e);
     evals.push({ method, seed, stage: e });
   };

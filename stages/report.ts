@@ -31,6 +31,8 @@ export const ReportParams = z.object({
   seeds: ExperimentConfig.shape.seeds,
   bootstrap: z.number().int(),
   scalingTemperature: z.number(),
+  /** The habits the base models' transcripts carried (their errors are attributed to them). */
+  habits: z.object({ misconception: z.boolean(), secondGuess: z.boolean() }),
 });
 
 async function exists(path: string): Promise<boolean> {
@@ -61,6 +63,10 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
         seeds: c.seeds,
         bootstrap: c.evaluate.bootstrap,
         scalingTemperature: c.evaluate.scalingTemperature,
+        habits: {
+          misconception: c.base.noise.systematic > 0,
+          secondGuess: c.base.noise.secondGuess > 0,
+        },
       };
     },
     async run(ctx) {
@@ -109,7 +115,17 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
       const trainingCurves = [];
       for (const c of curves) {
         const lines = await readJsonl(`${ctx.input(c.stage.name)}/metrics.jsonl`, MetricsLine);
-        trainingCurves.push(curveFromMetrics(c.stage.family, c.seed, lines, c.method as Id));
+        // The stage without its seed: "stage2", or "stage1.r2" for a later round.
+        const stage = c.stage.name.replace(/@s-?\d+/, "");
+        const curve = curveFromMetrics(stage, c.seed, lines, c.method as Id);
+        const selectionFile = `${ctx.input(c.stage.name)}/selection.json`;
+        if (await exists(selectionFile)) {
+          const { RlSelection } = await import("../score/selection.ts");
+          const sel = await readJson(selectionFile, RlSelection);
+          const kept = sel.candidates.find((k) => k.steps === sel.chosenSteps)!;
+          curve.kept = { steps: sel.chosenSteps, heldOutReward: kept.reward };
+        }
+        trainingCurves.push(curve);
       }
       // The design analysis of an embedded experiment: every row's evaluated seeds.
       let design = undefined;
@@ -121,6 +137,7 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
         );
         design = designAnalysis(set.test.map((p) => ProblemSchema.parse(p)), runs, {
           sourcesFor: ["base", "score"],
+          habits: p.habits,
         });
       }
       const data = {

@@ -27,6 +27,8 @@ export const RlStageParams = z.object({
   workers: ExperimentConfig.shape.workers,
   decode: DecodeConfig,
   seed: z.number().int(),
+  /** The round of SCoRe's interleaved schedule (1 for every other RL stage). */
+  round: z.number().int().min(1),
   objective: ObjectiveSpec,
   steps: z.number().int().min(1),
   lr: z.number().positive(),
@@ -85,6 +87,7 @@ export function rlStage(
     select: (c: Config) => {
       return {
         ...runtimeParams(c, seed),
+        round,
         objective: m.objective(c.rl),
         steps: m.steps(c.rl),
         lr: m.lr ? m.lr(c.rl) : c.rl.lr,
@@ -124,6 +127,7 @@ export function rlStage(
             temperature: p.temperature,
             maxAttemptTokens: p.decode.maxAttemptTokens,
             seed: p.seed,
+            round: p.round,
             verifier: set.info.verifier,
             signal: ctx.signal,
             selection: p.selectEvery > 0

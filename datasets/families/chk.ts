@@ -20,7 +20,7 @@
  *
  * The check is always computed correctly from the committed guess in the noisy solver's
  * transcripts, so a model that writes it truthfully reports its own one-shot errors; whether the
- * trained model's checks tell the truth is measured (`metrics/check_lines.ts`). Levels: x has
+ * trained model's checks tell the truth is measured (`datasets/error_sources.ts`, `readCheck`). Levels: x has
  * L+1 digits; b has L+1 digits at level 1 and L or L+1 digits above. Questions are `sub`'s.
  *
  * Slips (of the guess only): `carry` at column k (a borrow out of column k not taken from column

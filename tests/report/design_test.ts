@@ -13,6 +13,7 @@ const attempt = (text: string, gold: string) => {
   const answer = /^= (\d+)/.exec(text)?.[1] ?? null;
   return { text, answer, correct: answer === gold };
 };
+const habits = { misconception: true, secondGuess: true };
 const rec = (i: number, t1: string, t2: string): EvalRecord => ({
   problemId: problems[i].id,
   level: 1,
@@ -29,7 +30,7 @@ const records = [
 ];
 
 Deno.test("the design analysis measures attempt 1's check and the oracle that acts on it", () => {
-  const d = designAnalysis(problems, [{ method: "base", seed: 0, records }]);
+  const d = designAnalysis(problems, [{ method: "base", seed: 0, records }], { habits });
   assert.equal(d.checks.length, 1);
   const c = d.checks[0];
   assert.equal(c.accT1, 0.5);
@@ -40,7 +41,7 @@ Deno.test("the design analysis measures attempt 1's check and the oracle that ac
   assert.equal(c.oracleT2, 0.75, "right ones kept, the flagged error fixed, the hidden one not");
   const [t1, t2] = d.errorSources;
   assert.deepEqual([t1.attempt, t1.wrong, t2.attempt, t2.wrong], [1, 2, 2, 2]);
-  assert.equal(t1.sources.second_guess, 1, "79 is 69 with the units borrow not taken");
+  assert.equal(t1.sources.carry, 1, "79 is 69 with the units borrow not taken (no habit on t1)");
   assert.equal(t1.sources.other, 1, "71 is no single slip of 64");
   assert.equal(t2.sources.digit, 1, "39 is 38 with the units digit +1");
   for (const r of d.errorSources) {
@@ -62,11 +63,11 @@ Deno.test("rows of families without a check get error sources but no check row",
     method: "star",
     seed: 0,
     records: [r],
-  }]);
+  }], { habits });
   assert.equal(d.checks.length, 0);
   assert.equal(d.errorSources.length, 2, "the base's two attempts only");
   assert.throws(
-    () => designAnalysis([], [{ method: "base", seed: 0, records: [r] }]),
+    () => designAnalysis([], [{ method: "base", seed: 0, records: [r] }], { habits }),
     /unknown problem/,
   );
 });
@@ -75,14 +76,14 @@ Deno.test("the report shows every seed and the design tables, and report.json ke
   const data = fullReportData();
   const seeds = perSeedTable(data as never);
   assert.ok(seeds.rows.length > data.methods.length, "several seeds per row");
-  const design = designAnalysis(problems, [{ method: "base", seed: 0, records }]);
+  const design = designAnalysis(problems, [{ method: "base", seed: 0, records }], { habits });
   const withDesign = { ...data, design };
   const md = renderMarkdown(withDesign);
   assert.match(md, /## Every seed/);
   assert.match(md, /## Attempt 1's own check, and the room for a second attempt/);
   assert.match(
     md,
-    /\| base \| 0 \| 50\.0 \| 50\.0 \| 25\.0 \| 25\.0 \| 25\.0 \| 75\.0 \| \+25\.0 \|/,
+    /\| Base model \| 0 \| 50\.0 \| 50\.0 \| 25\.0 \| 25\.0 \| 25\.0 \| 75\.0 \| \+25\.0 \|/,
   );
   assert.match(md, /## Where the wrong answers come from/);
   assert.match(renderHtml(withDesign), /id="checks"/);
