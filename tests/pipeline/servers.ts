@@ -134,7 +134,9 @@ export async function startSlurm(): Promise<Slurm> {
     await sh("munge", ["-n"]);
     mungeUp = true;
   } catch { /* not running yet */ }
-  if (!mungeUp) await sh("runuser", ["-u", "munge", "--", "munged"]);
+  // munged daemonizes; when this call started it, `stop` ends it again (by its pid file).
+  const mungePid = "/run/munge/munged.pid";
+  if (!mungeUp) await sh("runuser", ["-u", "munge", "--", "munged", "--pid-file", mungePid]);
   const memMb = Math.floor(
     Number(/MemTotal:\s+(\d+)/.exec(Deno.readTextFileSync("/proc/meminfo"))![1]) / 1024 / 2,
   );
@@ -195,6 +197,11 @@ PartitionName=main Nodes=${host} Default=YES MaxTime=INFINITE State=UP
         p.kill("SIGTERM");
       } catch { /* gone */ }
       await p.status;
+    }
+    if (!mungeUp) {
+      try {
+        Deno.kill(Number(Deno.readTextFileSync(mungePid).trim()), "SIGTERM");
+      } catch { /* already gone */ }
     }
   };
   return { dir, env, stop };
