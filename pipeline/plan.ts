@@ -34,7 +34,7 @@ export interface SessionOptions {
   ui?: Ui;
   /** The remote cache's URL (`--remote URL`); default `$SCORE_REMOTE`, then the config's. */
   remote?: string;
-  /** Run stages with this executor (`--executor`); default the config's `executor`, else local. */
+  /** Where stages run (`--executor`); default `$SCORE_EXECUTOR`, the config's, else local. */
   executor?: "local" | "slurm";
 }
 
@@ -89,8 +89,7 @@ export async function openSession(pipeline: Pipeline, opts: SessionOptions = {})
     codeMemo: new Map(),
     verified: new Set(),
     remote: remoteOf(loaded, opts.remote ?? Deno.env.get("SCORE_REMOTE")),
-    executor: opts.executor ??
-      (loaded.config.executor as "local" | "slurm" | undefined) ?? "local",
+    executor: executorOf(loaded, opts.executor),
   };
 }
 
@@ -105,6 +104,16 @@ function remoteOf(loaded: LoadedConfig, url: string | undefined): RemoteConfig |
       })`,
     );
   }
+}
+
+/** `--executor`, else `$SCORE_EXECUTOR`, else the config's `executor`, else local. */
+function executorOf(loaded: LoadedConfig, flag?: "local" | "slurm"): "local" | "slurm" {
+  const env = Deno.env.get("SCORE_EXECUTOR");
+  if (!flag && env && env !== "local" && env !== "slurm") {
+    throw new ConfigError(`config error: SCORE_EXECUTOR=${env}: expected local or slurm`);
+  }
+  return flag ?? (env as "local" | "slurm" | undefined) ??
+    (loaded.config.executor as "local" | "slurm" | undefined) ?? "local";
 }
 
 /** State of a stage for the current config. */

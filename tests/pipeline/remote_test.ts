@@ -294,6 +294,42 @@ Deno.test("remote cache on nginx WebDAV: push, pull everything, corruption, serv
   }
 });
 
+Deno.test("user:password in the remote URL is sent as basic auth and never printed or stored", async () => {
+  const pw = "pw-9d3a7c41-secret";
+  const ng = await startNginx({ basic: `alice:${pw}` });
+  const tmp = await Deno.makeTempDir({ prefix: "score-remote-" });
+  try {
+    const url = ng.url.replace("http://", `http://alice:${pw}@`);
+    const noToken = { token: "" };
+    const a = await score(`${tmp}/A`, url, ["stage", "problems", "--preset", "smoke"], noToken);
+    assert.equal(a.code, 0, a.text);
+    assert.match(a.text, /problems: pushed to the remote/);
+    const b = await score(`${tmp}/B`, url, ["stage", "problems", "--preset", "smoke"], noToken);
+    assert.match(b.text, /stage problems: 0 ran, 0 cached, 1 pulled from the remote/);
+    const noAuth = await score(`${tmp}/C`, ng.url, ["stage", "problems", "--preset", "smoke"], {
+      token: "",
+    });
+    assert.match(noAuth.text, /answered 401/);
+    for (const t of [a.text, b.text, noAuth.text]) assert.ok(!t.includes(pw), t);
+    for (const s of ["A", "B"]) {
+      assert.deepEqual(
+        walk(`${tmp}/${s}`).filter((f) => {
+          try {
+            return new TextDecoder().decode(Deno.readFileSync(`${tmp}/${s}/${f}`)).includes(pw);
+          } catch {
+            return false;
+          }
+        }),
+        [],
+      );
+    }
+  } finally {
+    await ng.stop();
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    await Deno.remove(ng.root, { recursive: true }).catch(() => {});
+  }
+});
+
 Deno.test("a server answering 5xx, or hanging, is one line per stage and the stage is computed locally", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "score-remote-" });
   // A hung server: accepts connections and never answers.

@@ -37,17 +37,23 @@ async function waitPort(port: number, up: boolean, ms = 10_000): Promise<void> {
 }
 
 /**
- * Starts nginx with WebDAV (PUT, DELETE, MKCOL, MOVE) under `/cache/`; with `token`, every request
- * without `Authorization: Bearer <token>` is answered 401.
+ * Starts nginx with WebDAV (PUT, DELETE, MKCOL, MOVE) under `/cache/`; with `token` (or `basic`,
+ * "user:password"), every request without `Authorization: Bearer <token>` (or that basic auth) is
+ * answered 401.
  */
-export async function startNginx(opts: { token?: string } = {}): Promise<Nginx> {
+export async function startNginx(
+  opts: { token?: string; basic?: string } = {},
+): Promise<Nginx> {
   const root = await Deno.makeTempDir({ prefix: "score-nginx-" });
   await Deno.mkdir(`${root}/cache`);
   await Deno.mkdir(`${root}/body`);
   const port = freePort();
-  const auth = opts.token
-    ? `if ($http_authorization != "Bearer ${opts.token}") { return 401; }`
-    : "";
+  const expected = opts.token
+    ? `Bearer ${opts.token}`
+    : opts.basic
+    ? `Basic ${btoa(opts.basic)}`
+    : null;
+  const auth = expected ? `if ($http_authorization != "${expected}") { return 401; }` : "";
   const conf = `${root}/nginx.conf`;
   await Deno.writeTextFile(
     conf,
