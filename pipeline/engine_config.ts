@@ -17,6 +17,8 @@ export const RemoteConfig = z.object({
   parallel: z.number().int().min(1).max(64).default(4),
   /** Seconds a request may wait for an answer or for the next bytes before it fails. */
   timeout: z.number().positive().default(30),
+  /** Seconds between progress lines (bytes, rate) of a long transfer. */
+  progress: z.number().positive().default(2),
 }).strict();
 /** The remote's settings, its URL known. */
 export type RemoteConfig = z.output<typeof RemoteConfig> & { url: string };

@@ -45,13 +45,15 @@ export interface TransferStats {
 
 type CreateHash = typeof import("node:crypto").createHash;
 
-/** A counting semaphore: at most `n` transfers at once. */
-class Limit {
+/** A counting semaphore: at most `n` transfers run at once, the others wait in order. */
+export class Limit {
   #free: number;
   #waiting: (() => void)[] = [];
+  /** A limit of `n` at once. */
   constructor(n: number) {
     this.#free = n;
   }
+  /** Runs `f` once fewer than `n` others run. */
   async run<T>(f: () => Promise<T>): Promise<T> {
     if (this.#free > 0) this.#free--;
     else await new Promise<void>((r) => this.#waiting.push(r));
@@ -108,7 +110,7 @@ export class Remote {
   readonly #auth: string | null;
   readonly #limit: Limit;
   readonly #timeoutMs: number;
-  /** Blobs found corrupt on the server: a push overwrites them instead of skipping them. */
+  /** Blobs found corrupt or missing on the server: a push uploads them instead of skipping them. */
   readonly #bad = new Set<string>();
   #createHash: CreateHash | null = null;
 
@@ -321,7 +323,7 @@ export class Remote {
       }
     }
     const total = files.reduce((a, f) => a + f.size, 0);
-    const progress = new Progress(`pulling ${rec.stage}`, total, say);
+    const progress = new Progress(`pulling ${rec.stage}`, total, say, this.cfg.progress * 1000);
     const tmp = store.newTemp(`pull-${rec.stage}`);
     try {
       await Promise.all(files.map((f) =>
@@ -331,6 +333,7 @@ export class Remote {
           await Deno.mkdir(dir, { recursive: true });
           const sha = await this.#fetchHash(`v1/blobs/${f.sha256}`, dest, (n) => progress.add(n));
           if (sha === null) {
+            this.#bad.add(f.sha256);
             throw new RemoteError(
               `remote ${this.display}: blob ${f.sha256.slice(0, 12)} (${f.path}) is missing`,
             );
@@ -382,7 +385,7 @@ export class Remote {
       })
     ));
     const total = todo.reduce((a, f) => a + f.size, 0);
-    const progress = new Progress(`pushing ${rec.stage}`, total, say);
+    const progress = new Progress(`pushing ${rec.stage}`, total, say, this.cfg.progress * 1000);
     await Promise.all(todo.map((f) =>
       this.#limit.run(async () => {
         const abs = `${store.objectPath(rec.output)}/${f.path}`;
