@@ -378,6 +378,11 @@ function slurmRunner(session: Session, child: ChildSpec): StageRunner {
       }, signal);
       signal.throwIfAborted();
       if (end.state === "COMPLETED") return null;
+      // The stage's own messages are in the job's log: show its end here.
+      try {
+        const tail = Deno.readTextFileSync(logPath).trimEnd().split("\n").slice(-15);
+        for (const l of tail) if (l) ui.info(`[${st.name}] ${l}`);
+      } catch { /* the job never started, or its log is on a node-local disk */ }
       return `Slurm job ${id} ended ${end.state} (exit code ${end.exitCode}); its log: ${logPath}`;
     },
   );
