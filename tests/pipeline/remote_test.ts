@@ -260,6 +260,7 @@ Deno.test("remote cache on nginx WebDAV: push, pull everything, corruption, serv
           assert.deepEqual(reportOf(F), reportA);
         } finally {
           await ng2.stop();
+          await Deno.remove(ng2.root, { recursive: true }).catch(() => {});
         }
       },
     );

@@ -103,7 +103,10 @@ http {
   return { url: `http://127.0.0.1:${port}/cache/`, root, port, stop, start };
 }
 
-/** A running single-node Slurm cluster (munged, slurmctld, slurmd); `env` has its SLURM_CONF. */
+/**
+ * A running single-node Slurm cluster (munged, slurmctld, slurmd); `env` has its SLURM_CONF;
+ * `stop` ends what it started and removes its directory.
+ */
 export interface Slurm {
   dir: string;
   env: Record<string, string>;
@@ -209,6 +212,7 @@ PartitionName=main Nodes=${host} Default=YES MaxTime=INFINITE State=UP
         Deno.kill(Number(Deno.readTextFileSync(mungePid).trim()), "SIGTERM");
       } catch { /* already gone */ }
     }
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   return { dir, env, stop };
 }
