@@ -15,6 +15,10 @@ export interface CliArgs {
   jobs: number;
   /** `stage` only: run just the named stage(s); their inputs must already be cached. */
   noDeps: boolean;
+  /** The remote cache's URL (`--remote URL`), over `$SCORE_REMOTE` and the config's. */
+  remote?: string;
+  /** Where stages run (`--executor local|slurm`), over the config's `executor`. */
+  executor?: "local" | "slurm";
   /** Internal (`--jobs` children): fail unless the stage's planned key is this one. */
   expectKey?: string;
   force: boolean;
@@ -39,18 +43,23 @@ commands:
   show NAME [--json]         the run record and output path of a stage
   verify                     re-hash every stored object; report and quarantine corrupt ones
   gc                         drop objects no record reaches, dead temp dirs and trash
+  push [STAGE...]            upload the cached stages (default: all) to the remote cache
+  pull [STAGE...]            download the stages (default: all) the remote cache has
 options (all commands):
   --preset NAME              config preset (default: default)
   --config FILE              YAML file overlaid on the preset
   --set PATH=VALUE           override one config value (dotted path, YAML value), after --config;
                              repeatable, later ones win: --set rl.alpha=5 --set seeds.methods=[1,2]
   --backend NAME             same as --set backend=NAME (auto|webgpu|wasm|cpu)
+  --remote URL               the remote cache (over $SCORE_REMOTE and the config's remote.url);
+                             a bearer token comes from $SCORE_REMOTE_TOKEN
 options (reproduce, stage):
+  --executor local|slurm     where stages run: here, or as Slurm batch jobs (sbatch)
   --jobs N                   run up to N independent stages at once, each in its own subprocess
   --no-deps                  (stage) run only the named stage; its inputs must be cached
 `;
 
-const VALUE_FLAGS = new Set(["preset", "config", "expect-key"]);
+const VALUE_FLAGS = new Set(["preset", "config", "expect-key", "remote", "executor"]);
 const BOOL_FLAGS = new Set(["force", "json", "mermaid", "dot", "help", "no-deps"]);
 const LIST_FLAGS = new Set(["set", "backend", "jobs"]);
 
@@ -97,6 +106,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
           }
           out.jobs = n;
         } else {
+          if (name === "executor" && v !== "local" && v !== "slurm") {
+            throw new UsageError(`--executor ${v}: expected local or slurm`);
+          }
           const key = name === "expect-key" ? "expectKey" : name;
           const prev = (out as unknown as Record<string, string | undefined>)[key];
           if (prev !== undefined) {

@@ -28,6 +28,8 @@ import {
   StageError,
   type StageStatus,
 } from "./runner.ts";
+import { RemoteError } from "./remote.ts";
+import { pullStages, pushStages, remoteStatus } from "./remote_run.ts";
 import type { ObjectProblem } from "./store.ts";
 
 /** A pipeline given by module: loaded only when the fast path cannot answer. */
@@ -137,11 +139,16 @@ export async function cli(
       storeDir: opts.storeDir,
       root: opts.root,
       ui: opts.ui,
+      remote: args.remote,
+      executor: args.executor,
     });
     const pipelineModule = ref?.module ?? pipeline.module;
     return await dispatch(session, args, { cwd, print, pipelineModule, opts, envReads });
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof DagError || e instanceof UsageError) {
+    if (
+      e instanceof ConfigError || e instanceof DagError || e instanceof UsageError ||
+      e instanceof RemoteError
+    ) {
       err(e.message);
       return 2;
     }
@@ -176,6 +183,9 @@ export async function cli(
   }
 }
 
+/** Commands that take several stage names. */
+const MANY_NAMES = new Set(["stage", "push", "pull"]);
+
 /** Commands that take no positional argument. */
 const NO_NAMES = new Set(["reproduce", "status", "dag", "verify", "gc"]);
 
@@ -201,7 +211,7 @@ async function dispatch(
       `${args.command} takes no name, got "${args.positional.join(" ")}"\n${USAGE}`,
     );
   }
-  if (args.command !== "stage" && args.positional.length > 1) {
+  if (!MANY_NAMES.has(args.command) && args.positional.length > 1) {
     throw new UsageError(
       `${args.command} takes one name, got ${args.positional.length}: ${
         args.positional.join(" ")
@@ -220,8 +230,9 @@ async function dispatch(
       });
       links(session, res.statuses);
       const lines = summaryLines(res.statuses, session.store.dir, cwd);
+      const pulled = res.pulled.length > 0 ? `, ${res.pulled.length} pulled from the remote` : "";
       lines.unshift(
-        `reproduce: ${res.ran.length} ran, ${res.reused.length} cached (store ${
+        `reproduce: ${res.ran.length} ran, ${res.reused.length} cached${pulled} (store ${
           rel(session.store.dir, cwd)
         })`,
       );
@@ -252,7 +263,8 @@ async function dispatch(
         events: eventsFile ? fileSink(eventsFile) : undefined,
       });
       links(session, res.statuses);
-      print(`stage ${name}: ${res.ran.length} ran, ${res.reused.length} cached`);
+      const pulled = res.pulled.length > 0 ? `, ${res.pulled.length} pulled from the remote` : "";
+      print(`stage ${name}: ${res.ran.length} ran, ${res.reused.length} cached${pulled}`);
       const mine = res.statuses.filter((s) => targets.includes(s.name));
       for (const l of summaryLines(mine, session.store.dir, cwd)) {
         print(l);
@@ -260,22 +272,49 @@ async function dispatch(
       return 0;
     }
     case "status": {
-      const sts = await planStatus(session);
+      const { statuses: sts, onRemote, fault } = await remoteStatus(session);
+      if (fault) session.ui.info(`${fault}; not asking it further`);
+      const why = (s: StageStatus) =>
+        onRemote.has(s.name) ? `on the remote: would be pulled, not run (${s.reason})` : s.reason;
       if (args.json) {
         print(JSON.stringify({
-          stages: sts.map((s) => ({ name: s.name, key: s.key, state: s.state, reason: s.reason })),
+          stages: sts.map((s) => ({
+            name: s.name,
+            key: s.key,
+            state: s.state,
+            reason: why(s),
+            remote: onRemote.has(s.name),
+          })),
         }));
       } else {
         const w = Math.max(...sts.map((s) => s.name.length), 4);
         for (const s of sts) {
+          const state = onRemote.has(s.name) ? "remote" : s.state;
           print(
-            `${s.state.padEnd(7)} ${s.name.padEnd(w)} ${
-              s.key ? s.key.slice(0, 12) : "-".padEnd(12)
-            }${s.reason ? `  ${s.reason}` : ""}`,
+            `${state.padEnd(7)} ${s.name.padEnd(w)} ${s.key ? s.key.slice(0, 12) : "-".padEnd(12)}${
+              why(s) ? `  ${why(s)}` : ""
+            }`,
           );
         }
       }
       return 0;
+    }
+    case "push": {
+      const r = await pushStages(session, args.positional.length ? args.positional : undefined);
+      const skipped = r.skipped.length
+        ? `; not cached here, not pushed: ${r.skipped.join(", ")}`
+        : "";
+      print(`push: ${r.pushed} stage(s) on the remote, ${r.failed} failed${skipped}`);
+      return r.failed > 0 ? 1 : 0;
+    }
+    case "pull": {
+      const r = await pullStages(session, args.positional.length ? args.positional : undefined);
+      const missing = r.missing.length ? `; not on the remote: ${r.missing.join(", ")}` : "";
+      print(
+        `pull: ${r.pulled.length} pulled, ${r.cached.length} already here, ${r.failed.length} ` +
+          `failed${missing}`,
+      );
+      return r.failed.length > 0 ? 1 : 0;
     }
     case "dag": {
       const sts = await planStatus(session);
@@ -423,7 +462,7 @@ async function saveFast(
       stages: statuses.map((s) => ({ name: s.name, key: s.key!, output: s.record!.output })),
       lines: [
         lines[0].replace(
-          /^reproduce: \d+ ran, \d+ cached/,
+          /^reproduce: \d+ ran, \d+ cached(, \d+ pulled from the remote)?/,
           `reproduce: 0 ran, ${statuses.length} cached`,
         ),
         ...lines.slice(1),

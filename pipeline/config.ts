@@ -7,6 +7,7 @@
  */
 import type { Document, LineCounter, Node } from "yaml";
 import { sha256Hex } from "./canonical.ts";
+import { ENGINE_KEYS } from "./engine_config.ts";
 import type { Pipeline } from "./pipeline.ts";
 
 type YamlModule = typeof import("yaml");
@@ -284,6 +285,8 @@ export async function loadConfig(
       set: { path, value: expr.slice(eq + 1) },
     });
   }
+  // The engine's own keys (remote, executor, slurm) are accepted next to the pipeline's.
+  const schema = pipeline.config.extend(ENGINE_KEYS);
   const done = (config: unknown): LoadedConfig => ({
     config: config as Record<string, unknown>,
     preset: presetName,
@@ -309,7 +312,7 @@ export async function loadConfig(
     }
     if (values.length === docs.length) {
       const merged = values.reduce((a, b) => mergeConfig(a, b), {});
-      const res = pipeline.config.safeParse(merged);
+      const res = schema.safeParse(merged);
       if (res.success && !findUnknown(merged, res.data, [])) return done(res.data);
     }
   }
@@ -324,7 +327,7 @@ export async function loadConfig(
     values.push(parsed.value);
   }
   const merged = values.reduce((a, b) => mergeConfig(a, b), {});
-  const res = pipeline.config.safeParse(merged);
+  const res = schema.safeParse(merged);
   if (!res.success) {
     const issue = res.error.issues[0] as {
       path: PropertyKey[];

@@ -91,9 +91,20 @@ async function shaOf(p: string): Promise<string> {
   }
 }
 
+/**
+ * Variables that never enter a fingerprint (they cannot change results, and the remote's URL and
+ * token are credentials that must not be written to the store).
+ */
+const NEVER_FINGERPRINTED = new Set([
+  "SCORE_NO_FAST",
+  "SCORE_REMOTE",
+  "SCORE_REMOTE_TOKEN",
+  "SCORE_EXECUTOR",
+]);
+
 /** Variables whose every value is part of the fingerprint, read or not. */
 function alwaysFingerprinted(name: string): boolean {
-  return name.startsWith("SCORE_") && name !== "SCORE_NO_FAST";
+  return name.startsWith("SCORE_") && !NEVER_FINGERPRINTED.has(name);
 }
 
 /** Environment reads seen by {@link recordEnvReads}. */
@@ -128,6 +139,7 @@ export function recordEnvReads(): EnvReads {
     }
     original = orig;
     const note = (k: string) => {
+      if (NEVER_FINGERPRINTED.has(k)) return;
       for (const r of recorders) if (!r.reads.has(k)) r.reads.set(k, orig.get(k) ?? null);
     };
     env.get = (k: string) => {

@@ -6,6 +6,7 @@
 import { hashJson } from "./canonical.ts";
 import { type CodeDigest, CodeGraph } from "./code_digest.ts";
 import { ConfigError, loadConfig, type LoadedConfig } from "./config.ts";
+import { type RemoteConfig, resolveRemote } from "./engine_config.ts";
 import { buildDag, type Dag, DagError, matchStages, upstreamClosure } from "./dag.ts";
 import { FileDigests } from "./file_digests.ts";
 import { projectRoot, resolveStoreDir, urlToPath } from "./paths.ts";
@@ -31,6 +32,10 @@ export interface SessionOptions {
   /** Project root (default: nearest deno.json above `cwd`). */
   root?: string;
   ui?: Ui;
+  /** The remote cache's URL (`--remote URL`); default `$SCORE_REMOTE`, then the config's. */
+  remote?: string;
+  /** Where stages run (`--executor`); default `$SCORE_EXECUTOR`, the config's, else local. */
+  executor?: "local" | "slurm";
 }
 
 /** A pipeline bound to a validated config, its DAG and a store. */
@@ -46,6 +51,10 @@ export interface Session {
   codeMemo: Map<string, Promise<CodeDigest>>;
   /** Objects fully verified by this process. */
   verified: Set<string>;
+  /** The remote cache, when one is configured. */
+  remote: RemoteConfig | null;
+  /** Where stages that are not cached run. */
+  executor: "local" | "slurm";
 }
 
 /** Loads the config, builds the DAG and opens the store. Errors are ConfigError or DagError. */
@@ -79,7 +88,32 @@ export async function openSession(pipeline: Pipeline, opts: SessionOptions = {})
     ui: opts.ui ?? new StreamUi(),
     codeMemo: new Map(),
     verified: new Set(),
+    remote: remoteOf(loaded, opts.remote ?? Deno.env.get("SCORE_REMOTE")),
+    executor: executorOf(loaded, opts.executor),
   };
+}
+
+function remoteOf(loaded: LoadedConfig, url: string | undefined): RemoteConfig | null {
+  try {
+    return resolveRemote(loaded.config.remote, url);
+  } catch (e) {
+    const i = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+    throw new ConfigError(
+      `config error: remote${i ? `.${i.path.join(".")}: ${i.message}` : ""} (from ${
+        url ? "--remote / SCORE_REMOTE" : "the config"
+      })`,
+    );
+  }
+}
+
+/** `--executor`, else `$SCORE_EXECUTOR`, else the config's `executor`, else local. */
+function executorOf(loaded: LoadedConfig, flag?: "local" | "slurm"): "local" | "slurm" {
+  const env = Deno.env.get("SCORE_EXECUTOR");
+  if (!flag && env && env !== "local" && env !== "slurm") {
+    throw new ConfigError(`config error: SCORE_EXECUTOR=${env}: expected local or slurm`);
+  }
+  return flag ?? (env as "local" | "slurm" | undefined) ??
+    (loaded.config.executor as "local" | "slurm" | undefined) ?? "local";
 }
 
 /** State of a stage for the current config. */

@@ -24,6 +24,10 @@ import {
   stopChildren,
 } from "./jobs.ts";
 import { planStage, planStatus, type Session, type StageStatus } from "./plan.ts";
+import type { SlurmConfig } from "./engine_config.ts";
+import type { Remote } from "./remote.ts";
+import { batchScript, cancelLiveJobsSync, follow, stageResources, submit } from "./slurm.ts";
+import { remoteClient, tryPull, tryPush } from "./remote_run.ts";
 import type { RunRecord } from "./schemas.ts";
 import type { Stage } from "./stage.ts";
 
@@ -63,6 +67,8 @@ export interface RunResult {
   ran: string[];
   /** Stages that were cached, or that another process finished meanwhile. */
   reused: string[];
+  /** Stages downloaded from the remote cache instead of run. */
+  pulled: string[];
   statuses: StageStatus[];
 }
 
@@ -77,6 +83,8 @@ export async function runStages(session: Session, opts: RunOptions = {}): Promis
     ac.abort(new Interrupted("interrupted"));
     cleanupLive();
     session.ui.info("interrupted: partial output removed; completed stages are kept");
+    const cancelled = cancelLiveJobsSync();
+    if (cancelled.length > 0) session.ui.info(`cancelled Slurm job(s) ${cancelled.join(", ")}`);
     if (liveChildren.size === 0) Deno.exit(130);
     // Children clean up their own partial output; wait for them before exiting.
     stopChildren(sig).finally(() => Deno.exit(130));
@@ -101,13 +109,19 @@ export async function runStages(session: Session, opts: RunOptions = {}): Promis
       stages = targets;
     }
     const jobs = opts.jobs ?? 1;
-    const runner: StageRunner = jobs > 1
+    // A child (it has an expected key) runs its one stage itself, whatever the executor.
+    const slurm = session.executor === "slurm" && !opts.expectKey;
+    const runner: StageRunner = slurm
+      ? slurmRunner(session, childSpec(session, opts.childCommand ?? selfCommand()))
+      : jobs > 1
       ? childRunner(session, childSpec(session, opts.childCommand ?? selfCommand()), jobs)
       : inProcessRunner(session, opts.events);
+    // A child of `--jobs` (it has an expected key) leaves the remote to its parent.
+    const remote = opts.expectKey ? null : remoteClient(session);
     for (let attempt = 0;; attempt++) {
       try {
         const force = opts.force ?? false;
-        return await schedule(session, stages, targetNames, force, ac.signal, runner, seed);
+        return await schedule(session, stages, targetNames, force, ac.signal, runner, seed, remote);
       } catch (e) {
         if (!(e instanceof CorruptInput) || attempt >= 3) throw e;
         if (opts.noDeps) {
@@ -213,13 +227,34 @@ function inProcessRunner(session: Session, events?: EventSink): StageRunner {
   };
 }
 
-/** Runs each stage in its own child process, up to `jobs` at once; children report by events. */
-function childRunner(session: Session, child: ChildSpec, jobs: number): StageRunner {
-  const { store, ui } = session;
+/**
+ * How an out-of-process runner starts one stage's `stage --no-deps` command with the event file
+ * `eventsFile` and waits for it: null when it exited well, else why not (one line).
+ */
+type Launch = (
+  st: StageStatus,
+  forced: boolean,
+  tag: string,
+  env: Record<string, string>,
+  signal: AbortSignal,
+) => Promise<string | null>;
+
+/**
+ * Runs each stage out of this process (a child process, a Slurm job), up to `slots` at once; the
+ * command reports by events on a channel in a temp dir of this process, read as it runs, and its
+ * result is the record its `done` event names, checked here.
+ */
+function eventRunner(
+  session: Session,
+  child: ChildSpec,
+  slots: number,
+  what: string,
+  start: Launch,
+): StageRunner {
+  const { store } = session;
   return {
-    slots: jobs,
+    slots,
     async run(st, forced, tag, signal) {
-      ui.info(`${tag}: running in a subprocess (${st.reason || "forced"})`);
       // The child's event channel: a file in a temp dir of this process (gone if it dies).
       const channel = trackTemp(store.newTemp(`events-${st.name}`));
       const eventsFile = `${channel.root}/events.jsonl`;
@@ -245,24 +280,9 @@ function childRunner(session: Session, child: ChildSpec, jobs: number): StageRun
           eventError ??= e;
         }
       }, 250);
-      let res: { code: number; pid: number };
+      let failure: string | null;
       try {
-        res = await runChild(
-          { ...child, env: { ...child.env, [EVENTS_ENV]: eventsFile } },
-          { name: st.name, key: st.key!, forced },
-          (line) => ui.info(line.startsWith(`[${st.name}] `) ? line : `[${st.name}] ${line}`),
-          signal,
-        );
-      } catch (e) {
-        // Spawning failed: the Deno executable moved or vanished (an upgrade or reinstall during
-        // the run), or the process limit was hit. Say so without the runtime's stack trace.
-        const cause = new Error(
-          `could not start its subprocess ${child.self.command} (${(e as Error).message}); if ` +
-            "Deno was reinstalled or upgraded during the run, run the command again (finished " +
-            "stages are kept), or use --jobs 1",
-        );
-        cause.stack = "";
-        throw new StageError(st.name, cause);
+        failure = await start(st, forced, tag, { ...child.env, [EVENTS_ENV]: eventsFile }, signal);
       } finally {
         clearInterval(timer);
       }
@@ -275,11 +295,9 @@ function childRunner(session: Session, child: ChildSpec, jobs: number): StageRun
       }
       if (eventError !== null) throw new StageError(st.name, eventError);
       if (fault !== null) throw fault;
-      if (res.code !== 0) {
-        const cause = new Error(
-          `its subprocess exited with code ${res.code} (its messages are above)`,
-        );
-        cause.stack = ""; // the child printed the stage's own trace; the parent's would be noise
+      if (failure !== null) {
+        const cause = new Error(failure);
+        cause.stack = ""; // the command printed the stage's own trace; the parent's would be noise
         throw new StageError(st.name, cause);
       }
       const result = done as (RunEvent & { type: "done" }) | null;
@@ -290,12 +308,84 @@ function childRunner(session: Session, child: ChildSpec, jobs: number): StageRun
       ) {
         throw new StageError(
           st.name,
-          new Error(`its subprocess reported no valid result for key ${st.key}`),
+          new Error(`its ${what} reported no valid result for key ${st.key}`),
         );
       }
       return { record, ranHere: result.ranHere };
     },
   };
+}
+
+/** Runs each stage in its own child process, up to `jobs` at once; children report by events. */
+function childRunner(session: Session, child: ChildSpec, jobs: number): StageRunner {
+  const { ui } = session;
+  return eventRunner(session, child, jobs, "subprocess", async (st, forced, tag, env, signal) => {
+    ui.info(`${tag}: running in a subprocess (${st.reason || "forced"})`);
+    let res: { code: number; pid: number };
+    try {
+      res = await runChild(
+        { ...child, env },
+        { name: st.name, key: st.key!, forced },
+        (line) => ui.info(line.startsWith(`[${st.name}] `) ? line : `[${st.name}] ${line}`),
+        signal,
+      );
+    } catch (e) {
+      // Spawning failed: the Deno executable moved or vanished (an upgrade or reinstall during
+      // the run), or the process limit was hit. Say so without the runtime's stack trace.
+      const cause = new Error(
+        `could not start its subprocess ${child.self.command} (${(e as Error).message}); if ` +
+          "Deno was reinstalled or upgraded during the run, run the command again (finished " +
+          "stages are kept), or use --jobs 1",
+      );
+      cause.stack = "";
+      throw new StageError(st.name, cause);
+    }
+    return res.code === 0
+      ? null
+      : `its subprocess exited with code ${res.code} (its messages are above)`;
+  });
+}
+
+/**
+ * Runs each stage as a Slurm batch job on the shared store (up to `slurm.maxJobs` at once): the
+ * job's script and log are kept under `<store>/slurm/`; a job that does not complete is a stage
+ * error with its id, final state and log path.
+ */
+function slurmRunner(session: Session, child: ChildSpec): StageRunner {
+  const { ui, store } = session;
+  const cfg = session.loaded.config.slurm as SlurmConfig | undefined;
+  const dir = `${store.dir}/slurm`;
+  return eventRunner(
+    session,
+    child,
+    cfg?.maxJobs ?? 16,
+    "Slurm job",
+    async (st, forced, tag, env, signal) => {
+      Deno.mkdirSync(dir, { recursive: true });
+      const base = `${dir}/${st.name.replace(/[^A-Za-z0-9_.@-]/g, "_")}.${st.key!.slice(0, 12)}`;
+      const log = `${base}.%j.log`;
+      const res = stageResources(cfg, st.name);
+      Deno.writeTextFileSync(
+        `${base}.sh`,
+        batchScript({ ...child, env }, { name: st.name, key: st.key!, forced }, res, log),
+      );
+      signal.throwIfAborted();
+      const id = await submit(`${base}.sh`);
+      const logPath = log.replace("%j", id);
+      ui.info(`${tag}: submitted as Slurm job ${id} (${st.reason || "forced"}; log ${logPath})`);
+      const end = await follow(id, logPath, cfg?.poll ?? 1, (s) => {
+        if (s === "RUNNING") ui.info(`${tag}: job ${id} running`);
+      }, signal);
+      signal.throwIfAborted();
+      if (end.state === "COMPLETED") return null;
+      // The stage's own messages are in the job's log: show its end here.
+      try {
+        const tail = Deno.readTextFileSync(logPath).trimEnd().split("\n").slice(-15);
+        for (const l of tail) if (l) ui.info(`[${st.name}] ${l}`);
+      } catch { /* the job never started, or its log is on a node-local disk */ }
+      return `Slurm job ${id} ended ${end.state} (exit code ${end.exitCode}); its log: ${logPath}`;
+    },
+  );
 }
 
 /**
@@ -311,8 +401,10 @@ async function schedule(
   signal: AbortSignal,
   runner: StageRunner,
   seed: Map<string, Known>,
+  remote: Remote | null,
 ): Promise<RunResult> {
   const { store, ui } = session;
+  const pulled: string[] = [];
   const known = new Map<string, Known>(seed);
   const ran: string[] = [];
   const reused: string[] = [];
@@ -323,9 +415,17 @@ async function schedule(
   let failure: unknown = null;
   const launch = async (st: StageStatus, forced: boolean): Promise<void> => {
     const tag = `[${index.get(st.name)}/${stages.length}] ${st.name}`;
-    const { record, ranHere } = await runner.run(st, forced, tag, signal);
+    const fromRemote = remote && !forced && remote.cfg.pull !== "never"
+      ? await tryPull(session, remote, st, tag, signal)
+      : null;
+    const { record, ranHere } = fromRemote
+      ? { record: fromRemote, ranHere: false }
+      : await runner.run(st, forced, tag, signal);
+    if (ranHere && remote && remote.cfg.push === "auto") {
+      await tryPush(session, remote, record, tag);
+    }
     known.set(st.name, { key: st.key, output: record.output });
-    (ranHere ? ran : reused).push(st.name);
+    (fromRemote ? pulled : ranHere ? ran : reused).push(st.name);
     done.set(st.name, {
       ...st,
       state: "cached",
@@ -376,5 +476,5 @@ async function schedule(
   signal.throwIfAborted();
   if (failure !== null) throw failure;
   const statuses = stages.map((s) => done.get(s.name)).filter((s): s is StageStatus => !!s);
-  return { ran, reused, statuses };
+  return { ran, reused, pulled, statuses };
 }

@@ -13,8 +13,10 @@ if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "deno ${DENO_
 fi
 
 # Debian packages: a software WebGPU adapter (mesa), python3 for the code sandbox, Jupyter for the
-# notebook check, Chromium for the report's browser check.
-APT_PACKAGES=(mesa-vulkan-drivers python3 jupyter-nbconvert jupyter-client chromium)
+# notebook check, Chromium for the report's browser check, nginx with WebDAV (nginx-light) for the
+# remote cache tests, Slurm and munge (slurm-wlm, munge) for the Slurm executor tests.
+APT_PACKAGES=(mesa-vulkan-drivers python3 jupyter-nbconvert jupyter-client chromium nginx-light
+  slurm-wlm munge)
 # `--bench`: also the PyTorch CPU reference of `deno task bench:model` (torch with OpenBLAS).
 if [ "${1:-}" = "--bench" ]; then
   APT_PACKAGES+=(python3-torch libopenblas0-pthread)
