@@ -1,5 +1,7 @@
 /** report.json: every number of the report (inputs, derived verdicts, the paper's tables). */
+import { z } from "zod";
 import { deltaIdentityViolation } from "../metrics/mod.ts";
+import { parseJson } from "../metrics/parse.ts";
 import { evaluateClaims } from "./claims.ts";
 import {
   PAPER_ABLATIONS,
@@ -62,13 +64,7 @@ export function renderJson(input: ReportDataInput | ReportData): string {
  * and the bad path. renderJson(parseReportJson(renderJson(d))) === renderJson(d).
  */
 export function parseReportJson(text: string, source = "report.json"): ReportData {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${source}: not valid JSON (${(e as Error).message})`);
-  }
-  const o = raw as Record<string, unknown> | null;
+  const o = parseJson(text, z.unknown(), source) as Record<string, unknown> | null;
   if (!o || typeof o !== "object" || o.format !== REPORT_JSON_FORMAT) {
     throw new Error(
       `${source}: not a report.json of format ${REPORT_JSON_FORMAT}; fix: regenerate it with ` +

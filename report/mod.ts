@@ -68,7 +68,7 @@ export {
   scalingSpec,
   vegaLiteBundle,
   type VegaLiteSpec,
-} from "./vegaLite.ts";
+} from "./vega_lite.ts";
 export {
   type Cell,
   curveSummary,

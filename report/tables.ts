@@ -2,7 +2,7 @@
  * Table models shared by the Markdown and HTML renderers: each cell is a main text and an optional
  * secondary text (spread over seeds), so both renderers show the same numbers.
  */
-import type { Histogram, SeedAggregate } from "../metrics/mod.ts";
+import { type Histogram, type SeedAggregate, sortGroupKeys } from "../metrics/mod.ts";
 import { duration, pct, signedNum, signedPct } from "./format.ts";
 import { PAPER_ABLATIONS, PAPER_MATH, type PaperRow } from "./paper.ts";
 import { type MethodId, methodLabel, type MethodRow, type ReportData } from "./schema.ts";
@@ -123,12 +123,9 @@ export interface GroupTable {
 
 /** The per-level (or per-family) table of every method. */
 export function groupTable(data: ReportData, by: "perLevel" | "perFamily"): GroupTable {
-  const keys: string[] = [];
-  for (const m of data.methods) {
-    for (const g of m.evaluation[by]) if (!keys.includes(g.key)) keys.push(g.key);
-  }
-  const numeric = keys.every((k) => /^\d+$/.test(k));
-  keys.sort((a, b) => numeric ? Number(a) - Number(b) : (a < b ? -1 : a > b ? 1 : 0));
+  const keys = sortGroupKeys(
+    new Set(data.methods.flatMap((m) => m.evaluation[by].map((g) => g.key))),
+  );
   const first = data.methods[0].evaluation;
   const columns = keys.map((k) => {
     const g = first[by].find((x) => x.key === k);

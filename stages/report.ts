@@ -66,7 +66,9 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
     async run(ctx) {
       const { readJson, readJsonl, readProblemSet } = await import("../score/io.ts");
       const { EvalRecord } = await import("../metrics/records.ts");
-      const { ScalingPoint, ScalingRecord } = await import("../metrics/schemas.ts");
+      const { ScalingPoint, ScalingRecord, SeedEvaluation } = await import(
+        "../metrics/schemas.ts"
+      );
       const { evaluateMethod } = await import("../metrics/method.ts");
       const {
         buildComparisons,
@@ -80,13 +82,22 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
       const p = ctx.params;
       const set = await readProblemSet(ctx.input("problems"));
       type Id = (typeof METHOD_IDS)[number];
-      const records = new Map<string, { seed: number; records: z.infer<typeof EvalRecord>[] }[]>();
+      const records = new Map<
+        string,
+        {
+          seed: number;
+          records: z.infer<typeof EvalRecord>[];
+          evaluation: z.infer<typeof SeedEvaluation>;
+        }[]
+      >();
       const scaling = [];
       for (const e of evals) {
         const dir = ctx.input(e.stage.name);
         const rows = await readJsonl(`${dir}/eval.jsonl`, EvalRecord);
         const list = records.get(e.method) ?? [];
-        list.push({ seed: e.seed, records: rows });
+        // The seed's bundle as its evaluation stage computed it (not computed again here).
+        const evaluation = await readJson(`${dir}/evaluation.json`, SeedEvaluation);
+        list.push({ seed: e.seed, records: rows, evaluation });
         records.set(e.method, list);
         if (await exists(`${dir}/scaling.json`)) {
           const samples = await readJsonl(`${dir}/scaling_samples.jsonl`, ScalingRecord);

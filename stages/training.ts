@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { defineStage, type Stage } from "../pipeline/mod.ts";
-import { DecodeConfig, ExperimentConfig, RlConfig, SftConfig } from "./config.ts";
+import { DecodingParams, decodingParams, ExperimentConfig, RlConfig, SftConfig } from "./config.ts";
 import { ObjectiveSpec } from "../score/rewards.ts";
 import { problems } from "./problems.ts";
 import { baseStage } from "./base.ts";
@@ -18,14 +18,11 @@ type Rl = z.infer<typeof RlConfig>;
 
 /** The params every training instance reads: backend, Worker count, decoding, its seed. */
 function runtimeParams(c: Config, seed: number) {
-  return { backend: c.backend, workers: c.workers, decode: c.decode, seed };
+  return { ...decodingParams(c), seed };
 }
 
 /** Params of an RL stage: the objective and schedule it derives from the `rl` section. */
-export const RlStageParams = z.object({
-  backend: ExperimentConfig.shape.backend,
-  workers: ExperimentConfig.shape.workers,
-  decode: DecodeConfig,
+export const RlStageParams = DecodingParams.extend({
   seed: z.number().int(),
   objective: ObjectiveSpec,
   steps: z.number().int().min(1),
@@ -166,10 +163,7 @@ export function rlStage(
 }
 
 /** Params of a supervised self-correction stage (STaR, Pair-SFT). */
-export const SftStageParams = z.object({
-  backend: ExperimentConfig.shape.backend,
-  workers: ExperimentConfig.shape.workers,
-  decode: DecodeConfig,
+export const SftStageParams = DecodingParams.extend({
   seed: z.number().int(),
   kind: z.enum(["star", "pair_sft"]),
   sft: SftConfig,
