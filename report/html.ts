@@ -103,7 +103,7 @@ function curveCharts(curves: TrainingCurve[]): string {
     ...series((p) => p[k1], "attempt 1", () => PALETTE[1], (i) => i % 2 === 1),
     ...series((p) => p[k2], "attempt 2", () => PALETTE[0], (i) => i % 2 === 1),
   ];
-  const bySeed = (k: "delta" | "editRate", name: string) =>
+  const bySeed = (k: "delta" | "changedRate", name: string) =>
     series((p) => p[k], name, (i) => PALETTE[(i + 2) % PALETTE.length], () => false);
   const charts = [
     lineChart({
@@ -129,7 +129,7 @@ function curveCharts(curves: TrainingCurve[]): string {
     }),
     lineChart({
       title: "Changed-answer rate",
-      series: bySeed("editRate", "edit rate"),
+      series: bySeed("changedRate", "changed answers"),
       xLabel: "step",
       yLabel: "% changed",
       includeZero: true,

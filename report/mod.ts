@@ -23,6 +23,7 @@ export {
   METHOD_IDS,
   METHOD_LABELS,
   MethodId,
+  methodIdOf,
   methodLabel,
   MethodRow,
   ReportData,

@@ -181,7 +181,7 @@ export function sig3(x: number | undefined): string {
 
 /** Rows of the training-curve summary: first → last value per stage and seed. */
 export function curveSummary(data: ReportData): { columns: string[]; rows: string[][] } {
-  const keys = ["reward1", "reward2", "kl1", "kl2", "delta", "editRate"] as const;
+  const keys = ["reward1", "reward2", "kl1", "kl2", "delta", "changedRate"] as const;
   const columns = [
     "Stage",
     "Seed",
@@ -191,7 +191,7 @@ export function curveSummary(data: ReportData): { columns: string[]; rows: strin
     "KL t1",
     "KL t2",
     "Δ",
-    "Edit rate",
+    "Changed answers",
   ];
   const rows = data.curves.map((cv) => {
     const pts = cv.points;

@@ -16,12 +16,12 @@ export function vegaLiteBundle(spec: VegaLiteSpec): Record<string, unknown> {
   return { "application/vnd.vegalite.v5+json": spec };
 }
 
-/** One value of a training curve: panel (reward, KL, Δ, edit rate), series within the panel. */
+/** One value of a training curve: panel (reward, KL, Δ, changes), series within the panel. */
 export interface CurveRow {
   stage: string;
   seed: number;
   step: number;
-  panel: "reward" | "KL" | "Δ" | "edit rate";
+  panel: "reward" | "KL" | "Δ" | "changes";
   series: string;
   value: number;
 }
@@ -31,10 +31,12 @@ export function curveRows(curves: readonly TrainingCurve[]): CurveRow[] {
   const keys = [
     ["reward1", "reward", "attempt 1"],
     ["reward2", "reward", "attempt 2"],
+    ["shaped2", "reward", "attempt 2, shaped"],
     ["kl1", "KL", "attempt 1"],
     ["kl2", "KL", "attempt 2"],
     ["delta", "Δ", "Δ"],
-    ["editRate", "edit rate", "edit rate"],
+    ["changedRate", "changes", "changed answers"],
+    ["editRatio", "changes", "edit-distance ratio"],
   ] as const;
   const rows: CurveRow[] = [];
   for (const cv of curves) {
@@ -62,7 +64,7 @@ export function curveSpec(rows: readonly CurveRow[], opts: { title?: string } = 
         field: "panel",
         type: "nominal",
         title: null,
-        sort: ["reward", "KL", "Δ", "edit rate"],
+        sort: ["reward", "KL", "Δ", "changes"],
       },
     },
     spec: {

@@ -74,6 +74,7 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
         buildComparisons,
         curveFromMetrics,
         METHOD_IDS,
+        methodIdOf,
         MetricsLine,
         renderHtml,
         renderJson,
@@ -94,6 +95,7 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
       for (const e of evals) {
         const dir = ctx.input(e.stage.name);
         const rows = await readJsonl(`${dir}/eval.jsonl`, EvalRecord);
+        methodIdOf(e.method, `report input ${e.stage.name}`);
         const list = records.get(e.method) ?? [];
         // The seed's bundle as its evaluation stage computed it (not computed again here).
         const evaluation = await readJson(`${dir}/evaluation.json`, SeedEvaluation);
@@ -102,7 +104,7 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
         if (await exists(`${dir}/scaling.json`)) {
           const samples = await readJsonl(`${dir}/scaling_samples.jsonl`, ScalingRecord);
           scaling.push({
-            method: e.method as Id,
+            method: methodIdOf(e.method, `report input ${e.stage.name}`),
             temperature: p.scalingTemperature,
             samplesPerProblem: samples[0].samples.length,
             problems: samples.length,
@@ -120,7 +122,12 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
       const trainingCurves = [];
       for (const c of curves) {
         const lines = await readJsonl(`${ctx.input(c.stage.name)}/metrics.jsonl`, MetricsLine);
-        trainingCurves.push(curveFromMetrics(c.stage.family, c.seed, lines, c.method as Id));
+        trainingCurves.push(curveFromMetrics(
+          c.stage.family,
+          c.seed,
+          lines,
+          methodIdOf(c.method, `report input ${c.stage.name}`),
+        ));
       }
       // The design analysis of an embedded experiment: every row's evaluated seeds.
       let design = undefined;

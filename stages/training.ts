@@ -53,8 +53,12 @@ export function rlSplit<T>(train: readonly T[], heldOut: number): { rl: T[]; sel
 
 /** How an RL method derives its objective and step count from the `rl` section. */
 export interface RlMethod {
-  /** Method name (the stage family), e.g. "stage2". */
-  method: string;
+  /**
+   * The stage family (the stage name before `@`): a method id for a one-stage method
+   * (`naive_rl`, `abl_no_stage1`, …), or one of SCoRe's phases `stage1` / `stage2` — SCoRe's
+   * method id is `score` (its row, `eval@score.sN`, its curves' `method`), never `stage2`.
+   */
+  family: string;
   objective: (rl: Rl) => ObjectiveSpec;
   steps: (rl: Rl) => number;
   /** Its learning rate (Stage I has its own; every other RL method reads `rl.lr`). */
@@ -74,7 +78,7 @@ export function rlStage(
   round = 1,
 ): Stage<unknown> {
   return defineStage({
-    name: `${m.method}@s${seed}${round > 1 ? `.r${round}` : ""}`,
+    name: `${m.family}@s${seed}${round > 1 ? `.r${round}` : ""}`,
     module: import.meta.url,
     description: m.description,
     inputs: { problems, base: baseStage(seed), init },
