@@ -24,7 +24,13 @@ import { evaluateGreedy } from "./evaluate.ts";
 import { generateAttempts, type Sampler } from "./generate.ts";
 import { epochSampler } from "./epochs.ts";
 import { buildTranscript, decodeAttempt, type Transcript } from "./transcript.ts";
-import { type TaskProblem, taskRng, type VerifierKind, verifyAttempt } from "./task.ts";
+import {
+  samplingSeed,
+  type TaskProblem,
+  taskRng,
+  type VerifierKind,
+  verifyAttempt,
+} from "./task.ts";
 
 /** Settings of one RL run. */
 export interface RlOptions {
@@ -181,7 +187,7 @@ export async function runRl(
     const gen = await generateAttempts(policy, tok, rows.map((p) => p.question), {
       temperature: opts.temperature,
       maxAttemptTokens: opts.maxAttemptTokens,
-      seed: opts.seed * 100003 + step,
+      seed: samplingSeed.rlStep(opts.seed, step),
       secondAttempt: multiTurn,
       sampler: opts.sampler,
     });

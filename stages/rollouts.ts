@@ -32,6 +32,7 @@ function defineRollouts(seed: number): Stage<unknown> {
       const { readProblemSet, writeJsonl } = await import("../score/io.ts");
       const { loadPolicy } = await import("../score/policy.ts");
       const { collectRollouts } = await import("../score/rollouts.ts");
+      const { samplingSeed } = await import("../score/task.ts");
       const backend = await startTensorStage(ctx, ctx.params.backend);
       const { rollouts: r, decode } = ctx.params;
       const set = await readProblemSet(ctx.input("problems"), { splits: ["train"] });
@@ -45,7 +46,7 @@ function defineRollouts(seed: number): Stage<unknown> {
             samplesPerProblem: r.samplesPerProblem,
             temperature: r.temperature,
             maxAttemptTokens: decode.maxAttemptTokens,
-            seed: 7,
+            seed: samplingSeed.rollouts(),
             verifier: set.info.verifier,
             sampler,
           }),

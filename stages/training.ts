@@ -213,7 +213,7 @@ export function sftStage(
       const { pairSftTraces, starTraces } = await import("../score/sft.ts");
       const { buildTextTranscript } = await import("../score/transcript.ts");
       const { fitTranscripts } = await import("../score/supervised.ts");
-      const { taskRng } = await import("../score/task.ts");
+      const { samplingSeed, taskRng } = await import("../score/task.ts");
       const { AdamW } = await import("../model/mod.ts");
       const p = ctx.params;
       const backend = await startTensorStage(ctx, p.backend);
@@ -234,7 +234,7 @@ export function sftStage(
             samplesPerProblem: p.rolloutSamples,
             temperature: 1,
             maxAttemptTokens: p.decode.maxAttemptTokens,
-            seed: p.seed * 1000 + round,
+            seed: samplingSeed.sftRound(p.seed, round),
             verifier: set.info.verifier,
             sampler: parallel,
           });
@@ -255,7 +255,7 @@ export function sftStage(
             steps,
             batchSize: p.sft.batchSize,
             segments: [2],
-            seed: p.seed * 1000 + round,
+            seed: samplingSeed.sftRound(p.seed, round),
             padId: tok.special.pad,
             signal: ctx.signal,
             onStep: async (s) => {
