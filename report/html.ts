@@ -5,20 +5,24 @@
 import { BAND_NOTE, evaluateClaims } from "./claims.ts";
 
 const MARKS = { holds: "✓", fails: "✗", undecided: "?" } as const;
-import { duration, esc, pct, signedNum, signedPct } from "./format.ts";
-import { PAPER_ABLATIONS, PAPER_HUMANEVAL, PAPER_MATH, PAPER_SCALING } from "./paper.ts";
+import { esc, pct } from "./format.ts";
+import { PAPER_SCALING } from "./paper.ts";
 import { methodLabel, ReportData, type ReportDataInput, type TrainingCurve } from "./schema.ts";
 import { histogramChart, intervalChart, lineChart, type LineSeries, PALETTE } from "./svg.ts";
 import {
   analysisTables,
   type Cell,
+  cellAt,
   curveSummary,
   groupTable,
-  MAIN_COLUMNS,
   mainTable,
   metaRows,
   paperRowFor,
+  paperTables,
   pooledHistogram,
+  type ReportTable,
+  scalingTable,
+  stageTimesTable,
 } from "./tables.ts";
 
 const CSS = `
@@ -75,6 +79,25 @@ function tableHtml(header: string[], rows: { cls?: string; cells: string[] }[]):
       `<tr${r.cls ? ` class="${r.cls}"` : ""}>${r.cells.map((c) => `<td>${c}</td>`).join("")}</tr>`
     ).join("")
   }</tbody></table></div>`;
+}
+
+/**
+ * A {@link ReportTable} as an HTML table: every header and cell escaped, secondary texts in
+ * `<small>`, the main table's rows classed `ours` / `paper` (the paper's label after `↳`).
+ */
+export function htmlTable(t: ReportTable): string {
+  return tableHtml(
+    t.columns.map((c) => c.header),
+    t.rows.map((r) => ({
+      cls: r.kind,
+      cells: t.columns.map((c, i) => {
+        const cell = cellAt(r, c.key);
+        return i === 0 && r.kind === "paper"
+          ? cellHtml({ ...cell, main: `↳ ${cell.main}` })
+          : cellHtml(cell);
+      }),
+    })),
+  );
 }
 
 function slug(s: string): string {
@@ -191,14 +214,9 @@ export function renderHtml(input: ReportDataInput | ReportData): string {
   parts.push(`</div><p class="note">${esc(BAND_NOTE)}</p>`);
 
   // Main table
-  parts.push(`<h2 id="main">Main results</h2>`);
-  parts.push(tableHtml(
-    ["Method", ...MAIN_COLUMNS],
-    mainTable(data).map((r) => ({
-      cls: r.kind,
-      cells: [esc(r.kind === "paper" ? `↳ ${r.label}` : r.label), ...r.cells.map(cellHtml)],
-    })),
-  ));
+  const main = mainTable(data);
+  parts.push(`<h2 id="${main.id}">${esc(main.title)}</h2>`);
+  parts.push(htmlTable(main));
   parts.push(
     `<p class="note">Percent of all test problems, mean over seeds; small text: standard deviation over seeds. ` +
       `Δ 95% CI: paired bootstrap over problems of the seed mean (${
@@ -266,21 +284,16 @@ export function renderHtml(input: ReportDataInput | ReportData): string {
   // Every seed, and the design analysis
   for (const t of analysisTables(data)) {
     parts.push(`<h2 id="${t.id}">${esc(t.title)}</h2><p class="note">${esc(t.note)}</p>`);
-    parts.push(tableHtml(t.columns, t.rows.map((r) => ({ cells: r.map(esc) }))));
+    parts.push(htmlTable(t));
   }
 
   // Per level / family
   parts.push(`<h2 id="levels">By level and by problem family</h2>`);
-  for (
-    const [by, title] of [["perLevel", "By level"], ["perFamily", "By problem family"]] as const
-  ) {
+  for (const by of ["perLevel", "perFamily"] as const) {
     const g = groupTable(data, by);
-    if (g.columns.length === 0) continue;
-    parts.push(`<h3>${title}</h3>`);
-    parts.push(tableHtml(
-      ["Method", ...g.columns],
-      g.rows.map((r) => ({ cells: [esc(r.label), ...r.cells.map(cellHtml)] })),
-    ));
+    if (g.columns.length === 1) continue;
+    parts.push(`<h3>${esc(g.title)}</h3>`);
+    parts.push(htmlTable(g));
   }
   parts.push(`<p class="note">Acc@t1 → Acc@t2, small text Δ; means over seeds.</p>`);
 
@@ -297,7 +310,7 @@ export function renderHtml(input: ReportDataInput | ReportData): string {
     const s = curveSummary(data);
     parts.push(
       `<details><summary>First and last values per stage and seed</summary>${
-        tableHtml(s.columns, s.rows.map((r) => ({ cells: r.map(esc) })))
+        htmlTable(s)
       }</details>`,
     );
   }
@@ -382,23 +395,7 @@ export function renderHtml(input: ReportDataInput | ReportData): string {
         })
       }</figure>`,
     );
-    for (const sc of data.scaling) {
-      parts.push(tableHtml(
-        ["K", "Calls", "Parallel", "Sequential", "Seq − par (pp)", "95% CI"],
-        sc.points.map((p) => ({
-          cells: [
-            String(p.k),
-            String(2 * p.k),
-            pct(p.parallel),
-            pct(p.sequential),
-            signedNum((p.sequential - p.parallel) * 100),
-            p.ci
-              ? esc(`[${signedPct(p.ci.difference.lo)}, ${signedPct(p.ci.difference.hi)}]`)
-              : "—",
-          ],
-        })),
-      ));
-    }
+    for (const sc of data.scaling) parts.push(htmlTable(scalingTable(sc)));
     parts.push(`</div>`);
   }
 
@@ -406,36 +403,15 @@ export function renderHtml(input: ReportDataInput | ReportData): string {
   parts.push(`<h2 id="run">Run</h2><dl class="meta">`);
   for (const [k, v] of metaRows(data)) parts.push(`<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);
   parts.push(`</dl>`);
-  if (m.stageWallTimes.length) {
-    parts.push(tableHtml(
-      ["Stage", "Wall time", "Cached"],
-      m.stageWallTimes.map((s) => ({
-        cells: [esc(s.stage), duration(s.seconds), s.cached ? "yes" : "no"],
-      })),
-    ));
-  }
+  if (m.stageWallTimes.length) parts.push(htmlTable(stageTimesTable(data)));
   if (m.notes.length) parts.push(`<ul>${m.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
 
   // Paper
   parts.push(`<h2 id="paper">The paper's tables</h2>`);
-  const paperTable = (title: string, rs: typeof PAPER_MATH) =>
-    `<h3>${esc(title)}</h3>` + tableHtml(
-      ["Method", "t1", "t2", "Δ", "i→c", "c→i"],
-      rs.map((r) => ({
-        cells: [
-          esc(r.name),
-          r.accT1.toFixed(1),
-          r.accT2.toFixed(1),
-          signedNum(r.delta),
-          r.deltaIC === null ? "—" : r.deltaIC.toFixed(1),
-          r.deltaCI === null ? "—" : r.deltaCI.toFixed(1),
-        ],
-      })),
-    );
   parts.push(
-    `<div class="grid">${paperTable("MATH500, Gemini 1.5 Flash", PAPER_MATH)}${
-      paperTable("MATH ablations", PAPER_ABLATIONS)
-    }${paperTable("HumanEval, Gemini 1.0 Pro", PAPER_HUMANEVAL)}</div>`,
+    `<div class="grid">${
+      paperTables().map((t) => `<h3>${esc(t.title)}</h3>${htmlTable(t)}`).join("")
+    }</div>`,
   );
   parts.push(
     `<p class="note">Kumar et al., “Training Language Models to Self-Correct via Reinforcement Learning”, arXiv 2409.12917.</p>`,

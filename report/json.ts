@@ -12,7 +12,7 @@ import {
 } from "./paper.ts";
 import { parseReportData } from "./parse.ts";
 import { methodLabel, ReportData, type ReportDataInput } from "./schema.ts";
-import { paperRowFor } from "./tables.ts";
+import { paperRowFor, reportTables } from "./tables.ts";
 
 /** The version tag of report.json's layout. */
 export const REPORT_JSON_FORMAT = "score-report/1";
@@ -44,6 +44,8 @@ export function reportObject(input: ReportDataInput | ReportData) {
     curves: data.curves,
     scaling: data.scaling,
     ...(data.design ? { design: data.design } : {}),
+    /** Every table of report.md / report.html, as the one model both render (named columns). */
+    tables: reportTables(data),
     paper: {
       math500: PAPER_MATH,
       mathAblations: PAPER_ABLATIONS,

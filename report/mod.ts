@@ -71,14 +71,25 @@ export {
   type VegaLiteSpec,
 } from "./vega_lite.ts";
 export {
+  analysisTables,
   type Cell,
+  cellAt,
+  cellText,
+  type Column,
   curveSummary,
+  defineTable,
   groupTable,
+  histogramTable,
   MAIN_COLUMNS,
   mainTable,
-  type MainTableRow,
   paperRowFor,
+  paperTables,
   pooledHistogram,
+  type ReportTable,
+  reportTables,
+  scalingTable,
+  stageTimesTable,
+  type TableRow,
 } from "./tables.ts";
 export { histogramChart, intervalChart, lineChart, type LineSeries } from "./svg.ts";
 export { renderAll } from "./render.ts";
