@@ -11,7 +11,7 @@
  * }));
  * const comparisons = buildComparisons(
  *   Object.fromEntries(Object.entries(runs).map(([id, r]) => [id, r.map((x) => x.records)])), boot);
- * const files = renderAll({ meta, methods, comparisons, curves, scaling }, "report stage");
+ * const files = await renderAll({ meta, methods, comparisons, curves, scaling }, "report stage");
  * // files["report.md"], files["report.html"], files["report.json"]
  * ```
  */
@@ -55,6 +55,9 @@ export { renderMarkdown } from "./markdown.ts";
 export { renderHtml } from "./html.ts";
 export { parseReportJson, renderJson, REPORT_JSON_FORMAT, reportObject } from "./json.ts";
 export {
+  type AccuracyRow,
+  accuracyRows,
+  accuracySpec,
   type CurveRow,
   curveRows,
   curveSpec,
@@ -91,7 +94,7 @@ export {
   stageTimesTable,
   type TableRow,
 } from "./tables.ts";
-export { histogramChart, intervalChart, lineChart, type LineSeries } from "./svg.ts";
+export { chartSvg, type ReportChart, reportCharts } from "./charts.ts";
 export { renderAll } from "./render.ts";
 export { parseReportData } from "./parse.ts";
 export { curveFromMetrics, hasRlMetrics, MetricsLine } from "./curves.ts";

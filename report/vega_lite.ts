@@ -316,3 +316,85 @@ export function deltaBarsSpec(rows: readonly DeltaRow[]): VegaLiteSpec {
     ],
   };
 }
+
+/** Accuracy of one attempt of one row, mean over seeds with its 95% interval, in percent. */
+export interface AccuracyRow {
+  method: string;
+  attempt: "attempt 1" | "attempt 2";
+  accuracy: number;
+  lo: number;
+  hi: number;
+}
+
+/** Accuracy rows: attempt 1 and attempt 2 of each method (seed mean, bootstrap interval). */
+export function accuracyRows(methods: readonly MethodRow[]): AccuracyRow[] {
+  return methods.flatMap((m) => {
+    const iv = m.evaluation.bootstrap.intervals;
+    const a = m.evaluation.aggregate;
+    return [
+      {
+        method: methodLabel(m),
+        attempt: "attempt 1" as const,
+        accuracy: 100 * a.accT1.mean,
+        lo: 100 * iv.accT1.lo,
+        hi: 100 * iv.accT1.hi,
+      },
+      {
+        method: methodLabel(m),
+        attempt: "attempt 2" as const,
+        accuracy: 100 * a.accT2.mean,
+        lo: 100 * iv.accT2.lo,
+        hi: 100 * iv.accT2.hi,
+      },
+    ];
+  });
+}
+
+/** Accuracy at attempt 1 and attempt 2 per method: points with their 95% intervals. */
+export function accuracySpec(rows: readonly AccuracyRow[]): VegaLiteSpec {
+  const order: string[] = [];
+  for (const r of rows) if (!order.includes(r.method)) order.push(r.method);
+  const color = {
+    field: "attempt",
+    type: "nominal",
+    title: null,
+    scale: { domain: ["attempt 1", "attempt 2"], range: ["#e69f00", "#0072b2"] },
+  };
+  return {
+    $schema: SCHEMA,
+    title: "Accuracy at attempt 1 and attempt 2 (%, 95% bootstrap interval)",
+    data: { values: rows },
+    width: 380,
+    height: { step: 26 },
+    encoding: {
+      y: { field: "method", type: "nominal", sort: order, title: null, axis: { labelLimit: 360 } },
+      yOffset: { field: "attempt", type: "nominal" },
+      color,
+    },
+    layer: [
+      {
+        mark: { type: "rule" },
+        encoding: {
+          x: { field: "lo", type: "quantitative", title: "accuracy (%)" },
+          x2: { field: "hi" },
+        },
+      },
+      {
+        mark: { type: "point", filled: true },
+        encoding: {
+          x: { field: "accuracy", type: "quantitative", scale: { zero: false } },
+          tooltip: [
+            { field: "method" },
+            { field: "attempt" },
+            {
+              field: "accuracy",
+              format: ".1f",
+            },
+            { field: "lo", format: ".1f" },
+            { field: "hi", format: ".1f" },
+          ],
+        },
+      },
+    ],
+  };
+}

@@ -76,9 +76,7 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
         METHOD_IDS,
         methodIdOf,
         MetricsLine,
-        renderHtml,
-        renderJson,
-        renderMarkdown,
+        renderAll,
       } = await import("../report/mod.ts");
       const p = ctx.params;
       const set = await readProblemSet(ctx.input("problems"));
@@ -159,9 +157,10 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
         scaling,
         comparisons: buildComparisons(byId, bootstrap),
       };
-      await Deno.writeTextFile(`${ctx.outDir}/report.md`, renderMarkdown(data));
-      await Deno.writeTextFile(`${ctx.outDir}/report.html`, renderHtml(data));
-      await Deno.writeTextFile(`${ctx.outDir}/report.json`, renderJson(data));
+      const files = await renderAll(data, "report stage");
+      for (const [name, text] of Object.entries(files)) {
+        await Deno.writeTextFile(`${ctx.outDir}/${name}`, text);
+      }
     },
   });
 }

@@ -41,7 +41,7 @@ Deno.test("a table row is found by column name: a missing or an extra cell is an
   );
 });
 
-Deno.test("one table model: report.md, report.html, report.json and a notebook show the same cells", () => {
+Deno.test("one table model: report.md, report.html, report.json and a notebook show the same cells", async () => {
   const main = mainTable(data);
   const score = main.rows.find((r) => r.kind === "ours" && r.id === "score")!;
   const delta = cellAt(score, "delta").main;
@@ -50,7 +50,10 @@ Deno.test("one table model: report.md, report.html, report.json and a notebook s
   const mdRow = md.split("\n").find((l) => l.startsWith("| **SCoRe** |"))!;
   const mdHeader = md.split("\n").find((l) => l.startsWith("| Method | Seeds |"))!.split(" | ");
   assert.equal(mdRow.split(" | ")[mdHeader.indexOf(header)].split(" ")[0], delta);
-  assert.match(renderHtml(data), new RegExp(`<td>${delta.replace("+", "\\+")}(<small>|</td>)`));
+  assert.match(
+    await renderHtml(data),
+    new RegExp(`<td>${delta.replace("+", "\\+")}(<small>|</td>)`),
+  );
   const json = JSON.parse(renderJson(data));
   const jsonMain = json.tables.find((t: { id: string }) => t.id === "main");
   assert.deepEqual(jsonMain, JSON.parse(JSON.stringify(main)));
@@ -66,10 +69,10 @@ Deno.test("one table model: report.md, report.html, report.json and a notebook s
   );
 });
 
-Deno.test("the scaling table has one set of headers in Markdown and HTML", () => {
+Deno.test("the scaling table has one set of headers in Markdown and HTML", async () => {
   assert.ok(data.scaling.length > 0, "the fixture has a scaling curve");
   const t = scalingTable(data.scaling[0]);
-  const md = renderMarkdown(data), html = renderHtml(data);
+  const md = renderMarkdown(data), html = await renderHtml(data);
   for (const c of t.columns) {
     assert.ok(md.includes(` ${c.header} |`), `markdown lacks ${c.header}`);
     assert.ok(html.includes(`<th>${c.header}</th>`), `html lacks ${c.header}`);
