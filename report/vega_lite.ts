@@ -11,6 +11,19 @@ export type VegaLiteSpec = Record<string, unknown>;
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
+/** Tooltip fields; `"name:.1f"` gives a field its number format. */
+function tooltip(...fields: string[]): { field: string; format?: string }[] {
+  return fields.map((f): { field: string; format?: string } => {
+    const [field, format] = f.split(":");
+    return format ? { field, format } : { field };
+  });
+}
+
+/** The distinct `key` values of `rows`, in first-seen order (the sort order of a facet or axis). */
+function firstSeen<T>(rows: readonly T[], key: (r: T) => string): string[] {
+  return [...new Set(rows.map(key))];
+}
+
 /** The MIME bundle Jupyter renders as a Vega-Lite chart. */
 export function vegaLiteBundle(spec: VegaLiteSpec): Record<string, unknown> {
   return { "application/vnd.vegalite.v5+json": spec };
@@ -76,13 +89,7 @@ export function curveSpec(rows: readonly CurveRow[], opts: { title?: string } = 
         y: { field: "value", type: "quantitative", title: null },
         color: { field: "series", type: "nominal", title: "series" },
         strokeDash: { field: "seed", type: "nominal", title: "seed" },
-        tooltip: [
-          { field: "stage" },
-          { field: "seed" },
-          { field: "step" },
-          { field: "series" },
-          { field: "value", format: ".4f" },
-        ],
+        tooltip: tooltip("stage", "seed", "step", "series", "value:.4f"),
       },
     },
     resolve: { scale: { y: "independent" } },
@@ -117,8 +124,7 @@ export function histogramSpec(
   rows: readonly HistogramRow[],
   opts: { columns?: number } = {},
 ): VegaLiteSpec {
-  const order: string[] = [];
-  for (const r of rows) if (!order.includes(r.method)) order.push(r.method);
+  const order = firstSeen(rows, (r) => r.method);
   return {
     $schema: SCHEMA,
     title: "Edit-distance ratio between attempts (% of problems)",
@@ -138,10 +144,7 @@ export function histogramSpec(
         },
         x2: { field: "binEnd" },
         y: { field: "percent", type: "quantitative", title: "% of problems" },
-        tooltip: [{ field: "method" }, { field: "binStart" }, { field: "binEnd" }, {
-          field: "percent",
-          format: ".1f",
-        }, { field: "count" }],
+        tooltip: tooltip("method", "binStart", "binEnd", "percent:.1f", "count"),
       },
     },
   };
@@ -214,17 +217,7 @@ export function scalingSpec(rows: readonly ScalingRow[]): VegaLiteSpec {
             scale: { zero: false },
           },
           strokeDash: { field: "method", type: "nominal" },
-          tooltip: [
-            { field: "method" },
-            { field: "k" },
-            { field: "strategy" },
-            {
-              field: "accuracy",
-              format: ".1f",
-            },
-            { field: "lo", format: ".1f" },
-            { field: "hi", format: ".1f" },
-          ],
+          tooltip: tooltip("method", "k", "strategy", "accuracy:.1f", "lo:.1f", "hi:.1f"),
         },
       },
       {
@@ -271,8 +264,7 @@ export function deltaRows(methods: readonly MethodRow[]): DeltaRow[] {
 
 /** Horizontal bars of Δ per method, ours beside the paper's, with error bars on ours. */
 export function deltaBarsSpec(rows: readonly DeltaRow[]): VegaLiteSpec {
-  const order: string[] = [];
-  for (const r of rows) if (!order.includes(r.method)) order.push(r.method);
+  const order = firstSeen(rows, (r) => r.method);
   const y = {
     field: "method",
     type: "nominal",
@@ -298,10 +290,7 @@ export function deltaBarsSpec(rows: readonly DeltaRow[]): VegaLiteSpec {
             type: "nominal",
             scale: { domain: ["ours", "paper"], range: ["#0072b2", "#aaaaaa"] },
           },
-          tooltip: [{ field: "method" }, { field: "source" }, { field: "delta", format: ".1f" }, {
-            field: "lo",
-            format: ".1f",
-          }, { field: "hi", format: ".1f" }],
+          tooltip: tooltip("method", "source", "delta:.1f", "lo:.1f", "hi:.1f"),
         },
       },
       {
@@ -352,8 +341,7 @@ export function accuracyRows(methods: readonly MethodRow[]): AccuracyRow[] {
 
 /** Accuracy at attempt 1 and attempt 2 per method: points with their 95% intervals. */
 export function accuracySpec(rows: readonly AccuracyRow[]): VegaLiteSpec {
-  const order: string[] = [];
-  for (const r of rows) if (!order.includes(r.method)) order.push(r.method);
+  const order = firstSeen(rows, (r) => r.method);
   const color = {
     field: "attempt",
     type: "nominal",
@@ -383,16 +371,7 @@ export function accuracySpec(rows: readonly AccuracyRow[]): VegaLiteSpec {
         mark: { type: "point", filled: true },
         encoding: {
           x: { field: "accuracy", type: "quantitative", scale: { zero: false } },
-          tooltip: [
-            { field: "method" },
-            { field: "attempt" },
-            {
-              field: "accuracy",
-              format: ".1f",
-            },
-            { field: "lo", format: ".1f" },
-            { field: "hi", format: ".1f" },
-          ],
+          tooltip: tooltip("method", "attempt", "accuracy:.1f", "lo:.1f", "hi:.1f"),
         },
       },
     ],
