@@ -1,5 +1,4 @@
-/** Command-line parsing for the engine CLI (`node:util` parseArgs). Light: used on the no-op path. */
-import { parseArgs } from "node:util";
+/** Command-line parsing for the engine CLI. Light: used on the no-op path. */
 
 /** Parsed command line. */
 export interface CliArgs {
@@ -51,27 +50,11 @@ options (reproduce, stage):
   --no-deps                  (stage) run only the named stage; its inputs must be cached
 `;
 
-/** The options `parseArgs` reads; values stay strings, checked below with our own messages. */
-const OPTIONS = {
-  preset: { type: "string" },
-  config: { type: "string" },
-  "expect-key": { type: "string" },
-  set: { type: "string", multiple: true },
-  backend: { type: "string", multiple: true },
-  jobs: { type: "string", multiple: true },
-  force: { type: "boolean" },
-  json: { type: "boolean" },
-  mermaid: { type: "boolean" },
-  dot: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-  "no-deps": { type: "boolean" },
-} as const;
+const VALUE_FLAGS = new Set(["preset", "config", "expect-key"]);
+const BOOL_FLAGS = new Set(["force", "json", "mermaid", "dot", "help", "no-deps"]);
+const LIST_FLAGS = new Set(["set", "backend", "jobs"]);
 
-/**
- * Parses `argv` (`--flag value` and `--flag=value` forms) with `node:util`'s `parseArgs`, in
- * token order so that `--set` and `--backend` keep their command-line order; every misuse is a
- * {@link UsageError} that says the expected form.
- */
+/** Parses `argv` (`--flag value` and `--flag=value` forms). */
 export function parseCliArgs(argv: string[]): CliArgs {
   const out: CliArgs = {
     command: "",
@@ -85,69 +68,55 @@ export function parseCliArgs(argv: string[]): CliArgs {
     dot: false,
     help: false,
   };
-  const { tokens } = parseArgs({
-    args: argv,
-    options: OPTIONS,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  for (let t = 0; t < tokens.length; t++) {
-    const tok = tokens[t];
-    if (tok.kind === "positional") {
-      if (!out.command) out.command = tok.value;
-      else out.positional.push(tok.value);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "-h") {
+      out.help = true;
       continue;
     }
-    if (tok.kind === "option-terminator") throw new UsageError(`unknown option --\n${USAGE}`);
-    const name = tok.name;
-    const spec = (OPTIONS as Record<string, { type: string }>)[name];
-    if (!spec || (spec.type === "boolean" && tok.inlineValue)) {
-      throw new UsageError(
-        `unknown option ${tok.rawName}${tok.inlineValue ? `=${tok.value}` : ""}\n${USAGE}`,
-      );
-    }
-    if (spec.type === "boolean") {
-      if (name === "no-deps") out.noDeps = true;
-      else (out as unknown as Record<string, boolean>)[name] = true;
+    if (a.startsWith("--")) {
+      const eq = a.indexOf("=");
+      const name = a.slice(2, eq < 0 ? undefined : eq);
+      if (VALUE_FLAGS.has(name) || LIST_FLAGS.has(name)) {
+        const v = eq < 0 ? argv[++i] : a.slice(eq + 1);
+        if (v === undefined || v === "") throw new UsageError(`--${name} needs a value`);
+        if (name === "set") {
+          const eqAt = v.indexOf("=");
+          const path = eqAt < 0 ? "" : v.slice(0, eqAt);
+          if (!path || path.split(".").some((seg) => seg === "" || /\s/.test(seg))) {
+            throw new UsageError(
+              `--set ${v}: expected PATH=VALUE with a dotted config path, e.g. --set rl.alpha=5`,
+            );
+          }
+          out.set.push(v);
+        } else if (name === "backend") out.set.push(`backend=${v}`);
+        else if (name === "jobs") {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1) {
+            throw new UsageError(`--jobs ${v}: expected a whole number of at least 1`);
+          }
+          out.jobs = n;
+        } else {
+          const key = name === "expect-key" ? "expectKey" : name;
+          const prev = (out as unknown as Record<string, string | undefined>)[key];
+          if (prev !== undefined) {
+            throw new UsageError(
+              `--${name} given twice (${prev}, then ${v}): give it once` +
+                (name === "preset" ? "; overlay more with --config FILE or --set PATH=VALUE" : ""),
+            );
+          }
+          (out as unknown as Record<string, string>)[key] = v;
+        }
+      } else if (BOOL_FLAGS.has(name) && eq < 0) {
+        if (name === "no-deps") out.noDeps = true;
+        else (out as unknown as Record<string, boolean>)[name] = true;
+      } else {
+        throw new UsageError(`unknown option ${a}\n${USAGE}`);
+      }
       continue;
     }
-    // A string option at the end, or before another option, has no value of its own: the old
-    // parser took the next word whatever it was, so take it here too.
-    let v = tok.value;
-    if (v === undefined && tokens[t + 1]?.kind !== "positional" && tokens[t + 1] !== undefined) {
-      const next = tokens[t + 1];
-      v = next.kind === "option" ? next.rawName : undefined;
-      if (v !== undefined) t++;
-    }
-    if (v === undefined || v === "") throw new UsageError(`--${name} needs a value`);
-    if (name === "set") {
-      const eqAt = v.indexOf("=");
-      const path = eqAt < 0 ? "" : v.slice(0, eqAt);
-      if (!path || path.split(".").some((seg) => seg === "" || /\s/.test(seg))) {
-        throw new UsageError(
-          `--set ${v}: expected PATH=VALUE with a dotted config path, e.g. --set rl.alpha=5`,
-        );
-      }
-      out.set.push(v);
-    } else if (name === "backend") out.set.push(`backend=${v}`);
-    else if (name === "jobs") {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) {
-        throw new UsageError(`--jobs ${v}: expected a whole number of at least 1`);
-      }
-      out.jobs = n;
-    } else {
-      const key = name === "expect-key" ? "expectKey" : name;
-      const prev = (out as unknown as Record<string, string | undefined>)[key];
-      if (prev !== undefined) {
-        throw new UsageError(
-          `--${name} given twice (${prev}, then ${v}): give it once` +
-            (name === "preset" ? "; overlay more with --config FILE or --set PATH=VALUE" : ""),
-        );
-      }
-      (out as unknown as Record<string, string>)[key] = v;
-    }
+    if (!out.command) out.command = a;
+    else out.positional.push(a);
   }
   return out;
 }

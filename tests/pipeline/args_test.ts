@@ -48,19 +48,3 @@ Deno.test("the fast path's invocation includes overrides in order and the store,
     "another store, another entry",
   );
 });
-
-Deno.test("parseArgs-backed: unknown options, values on boolean flags and `--` are usage errors", () => {
-  assert.throws(() => parseCliArgs(["status", "--bogus"]), /unknown option --bogus\nusage:/);
-  assert.throws(() => parseCliArgs(["status", "--force=1"]), /unknown option --force=1/);
-  assert.throws(() => parseCliArgs(["status", "-x"]), /unknown option -x/);
-  assert.throws(() => parseCliArgs(["status", "--", "a"]), /unknown option --/);
-  assert.equal(parseCliArgs(["status", "-h"]).help, true);
-  const a = parseCliArgs(["--preset=smoke", "stage", "stage2@s0", "--force"]);
-  assert.deepEqual([a.command, a.positional, a.preset, a.force], [
-    "stage",
-    ["stage2@s0"],
-    "smoke",
-    true,
-  ]);
-  assert.throws(() => parseCliArgs(["status", "--preset", "a", "--preset", "b"]), /given twice/);
-});
