@@ -9,7 +9,8 @@ export const NOTEBOOK_GUIDE: readonly { file: string; shows: string }[] = [
   },
   {
     file: "02_training_dynamics.ipynb",
-    shows: "reward, KL, Δ and edit rate over steps for every RL stage and seed, and the base " +
+    shows:
+      "reward, KL, Δ, changed answers and edit ratio over steps for every RL stage and seed, and the base " +
       "model's training loss",
   },
   {

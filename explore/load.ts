@@ -270,7 +270,7 @@ export class Explorer {
 
   /**
    * The training curve of every curve stage that has a current output with RL metrics (reward,
-   * KL, Δ, edit rate per step), read from its own `metrics.jsonl`; the others are listed in
+   * KL, Δ, changed answers, edit ratio per step), read from its own `metrics.jsonl`; the others are listed in
    * `unavailable` with the error that says how to make them.
    */
   async trainingCurves(): Promise<{

@@ -81,6 +81,7 @@ export {
   comparisonsTable,
   curveSummaryTable,
   mainResultsTable,
+  notebookTable,
   stagesTable,
   traceTable,
 } from "./tables.ts";

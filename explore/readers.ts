@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import {
-  describeZodError,
   type EvalRecord,
   parseEvalRecordsJsonl,
   ScalingPoint,
@@ -38,18 +37,10 @@ export async function readText(path: string, what: string): Promise<string> {
   }
 }
 
-/** Parses a JSON document against a schema; errors name `source` and the bad path. */
-export function parseJson<T>(text: string, schema: z.ZodType<T>, source: string): T {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${source}: not valid JSON (${(e as Error).message})`);
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new Error(describeZodError(r.error, source));
-  return r.data;
-}
+import { parseJson } from "../metrics/parse.ts";
+
+/** Parses a JSON document against a schema (the one helper in metrics/parse.ts). */
+export { parseJson };
 
 /** The files a stage output directory may hold, and which stages write them. */
 export const STAGE_FILES = {

@@ -4,23 +4,36 @@
  * of stages and of browsed traces. The numbers come from report/ (the same cells report.md shows).
  */
 import {
-  type Cell,
+  cellAt,
+  cellText,
   curveSummary,
   evaluateClaims,
   groupTable,
-  MAIN_COLUMNS,
   mainTable,
   METHOD_LABELS,
   type MethodId,
   type ReportData,
+  type ReportTable,
   type TrainingCurve,
 } from "../report/mod.ts";
 import type { Trace } from "./browse.ts";
 import type { Table } from "./display.ts";
 import type { StageSummary } from "./load.ts";
 
-function cell(c: Cell): string {
-  return c.sub ? `${c.main} (${c.sub})` : c.main;
+/**
+ * A report table (report/tables.ts, the model report.md and report.html render) as a notebook
+ * table: its headers, and each row's cells by column key, secondary texts in parentheses.
+ */
+export function notebookTable(
+  t: ReportTable,
+  keep?: (row: ReportTable["rows"][number]) => boolean,
+): Table {
+  return {
+    columns: t.columns.map((c) => c.header),
+    rows: t.rows.filter((r) => !keep || keep(r)).map((r) =>
+      t.columns.map((c) => cellText(cellAt(r, c.key), "paren"))
+    ),
+  };
 }
 
 /**
@@ -29,20 +42,15 @@ function cell(c: Cell): string {
  * keeps those methods (and their paper rows).
  */
 export function mainResultsTable(data: ReportData, only?: readonly MethodId[]): Table {
-  const rows = mainTable(data).filter((r) => !only || only.includes(r.id));
-  return {
-    columns: ["Method", ...MAIN_COLUMNS],
-    rows: rows.map((r) => [r.label, ...r.cells.map(cell)]),
-  };
+  return notebookTable(
+    mainTable(data),
+    (r) => !only || (r.id !== undefined && only.includes(r.id)),
+  );
 }
 
 /** Acc@t1 → Acc@t2 (and Δ) of every method per difficulty level, or per family. */
 export function breakdownTable(data: ReportData, by: "level" | "family" = "level"): Table {
-  const g = groupTable(data, by === "level" ? "perLevel" : "perFamily");
-  return {
-    columns: ["Method", ...g.columns],
-    rows: g.rows.map((r) => [r.label, ...r.cells.map(cell)]),
-  };
+  return notebookTable(groupTable(data, by === "level" ? "perLevel" : "perFamily"));
 }
 
 /** The paper's five claims with our verdict and the evidence for it. */
@@ -55,8 +63,7 @@ export function claimsTable(data: ReportData): Table {
 
 /** First → last value of each logged quantity, per training stage and seed (report's summary). */
 export function curveSummaryTable(curves: readonly TrainingCurve[]): Table {
-  // curveSummary reads only `curves` of the report data.
-  return curveSummary({ curves } as unknown as ReportData);
+  return notebookTable(curveSummary({ curves: [...curves] }));
 }
 
 function interval(i: { point: number; lo: number; hi: number }): string {

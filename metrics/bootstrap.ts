@@ -4,7 +4,7 @@
  * of the paired difference Acc@t2 − Acc@t1, not of two independent accuracies.
  */
 import { createRng } from "./rng.ts";
-import { countTransitions, editRatios, metricsFromCounts } from "./selfCorrection.ts";
+import { countTransitions, editRatios, metricsFromCounts } from "./self_correction.ts";
 import type { EvalRecord } from "./records.ts";
 import {
   type BootstrapResult,

@@ -1,13 +1,23 @@
 /** Per-level and per-family breakdowns of the self-correction metrics. */
 import type { EvalRecord } from "./records.ts";
 import type { GroupMetrics } from "./schemas.ts";
-import { selfCorrectionMetrics } from "./selfCorrection.ts";
+import { selfCorrectionMetrics } from "./self_correction.ts";
 
-/** Groups records by a key; returns groups sorted by `compare` over keys. */
+/**
+ * The one order of group keys (levels, families) everywhere — breakdowns, the seed aggregate and
+ * the report's group tables: numerically when every key is a decimal integer, else by code unit
+ * (locale independent). Returns a sorted copy.
+ */
+export function sortGroupKeys(keys: Iterable<string>): string[] {
+  const out = [...keys];
+  const numeric = out.every((k) => /^\d+$/.test(k));
+  return out.sort((a, b) => numeric ? Number(a) - Number(b) : (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Groups records by a key; returns groups in {@link sortGroupKeys} order. */
 function groupBy(
   records: readonly EvalRecord[],
   keyOf: (r: EvalRecord) => string,
-  compare: (a: string, b: string) => number,
 ): GroupMetrics[] {
   const groups = new Map<string, EvalRecord[]>();
   for (const r of records) {
@@ -16,7 +26,7 @@ function groupBy(
     if (g) g.push(r);
     else groups.set(k, [r]);
   }
-  return [...groups.keys()].sort(compare).map((key) => ({
+  return sortGroupKeys(groups.keys()).map((key) => ({
     key,
     metrics: selfCorrectionMetrics(groups.get(key)!),
   }));
@@ -24,10 +34,10 @@ function groupBy(
 
 /** Metrics per difficulty level, ascending by level (key is the level as a decimal string). */
 export function breakdownByLevel(records: readonly EvalRecord[]): GroupMetrics[] {
-  return groupBy(records, (r) => String(r.level), (a, b) => Number(a) - Number(b));
+  return groupBy(records, (r) => String(r.level));
 }
 
-/** Metrics per problem family, sorted by family name (code-unit order, locale independent). */
+/** Metrics per problem family, sorted by family name ({@link sortGroupKeys}). */
 export function breakdownByFamily(records: readonly EvalRecord[]): GroupMetrics[] {
-  return groupBy(records, (r) => r.family, (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return groupBy(records, (r) => r.family);
 }

@@ -7,7 +7,7 @@ import { breakdownByFamily, breakdownByLevel } from "./breakdown.ts";
 import { editRatioHistogram } from "./histogram.ts";
 import type { EvalRecord } from "./records.ts";
 import type { SeedEvaluation } from "./schemas.ts";
-import { selfCorrectionMetrics } from "./selfCorrection.ts";
+import { selfCorrectionMetrics } from "./self_correction.ts";
 
 /** Options of the bundles: bootstrap settings and the number of histogram bins (default 10). */
 export interface EvaluateOptions {

@@ -1,7 +1,7 @@
 /** Histograms of the edit-distance ratio between the two attempts. */
 import type { EvalRecord } from "./records.ts";
 import type { Histogram } from "./schemas.ts";
-import { editRatios } from "./selfCorrection.ts";
+import { editRatios } from "./self_correction.ts";
 
 /**
  * Bins values in [0, 1] into `bins` equal bins [i/bins, (i+1)/bins), the last one closed at 1.

@@ -37,8 +37,10 @@ export {
   editRatios,
   metricsFromCounts,
   selfCorrectionMetrics,
-} from "./selfCorrection.ts";
-export { breakdownByFamily, breakdownByLevel } from "./breakdown.ts";
+  transitionRates,
+} from "./self_correction.ts";
+export type { AttemptPair } from "./self_correction.ts";
+export { breakdownByFamily, breakdownByLevel, sortGroupKeys } from "./breakdown.ts";
 export {
   bootstrapDifference,
   bootstrapMeanIntervals,

@@ -3,6 +3,7 @@
  * The zod schemas here are the single source of truth for records on disk (JSONL).
  */
 import { z } from "zod";
+import { describeZodError, formatIssuePath, parseJsonl } from "./parse.ts";
 
 /** One attempt: the generated text, the extracted final answer (null when none was found), its verdict. */
 export const Attempt = z.object({
@@ -25,24 +26,7 @@ export const EvalRecord = z.object({
 /** The evaluation of one problem: both attempts with their verdicts. */
 export type EvalRecord = z.infer<typeof EvalRecord>;
 
-/** Formats a zod issue path as `a.b[2].c` (or `(root)`). */
-export function formatIssuePath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? String(part) : `.${String(part)}`;
-  }
-  return out === "" ? "(root)" : out;
-}
-
-/** Builds one readable message from a zod error: where (source and path), what was expected. */
-export function describeZodError(error: z.ZodError, source: string): string {
-  const lines = error.issues.slice(0, 5).map((issue) =>
-    `  at ${formatIssuePath(issue.path)}: ${issue.message}`
-  );
-  const more = error.issues.length > 5 ? `\n  ... and ${error.issues.length - 5} more` : "";
-  return `${source}: invalid data\n${lines.join("\n")}${more}`;
-}
+export { describeZodError, formatIssuePath };
 
 /**
  * Validates an array of evaluation records. `source` names where they came from (a file path),
@@ -74,19 +58,5 @@ export function parseEvalRecords(value: unknown, source = "evaluation records"):
  * Parses JSONL text (one EvalRecord per non-empty line). Errors name the source and line number.
  */
 export function parseEvalRecordsJsonl(text: string, source = "evaluation records"): EvalRecord[] {
-  const values: unknown[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === "") continue;
-    try {
-      values.push(JSON.parse(line));
-    } catch (e) {
-      throw new Error(
-        `${source}:${i + 1}: not valid JSON (${(e as Error).message}); ` +
-          "fix: write one JSON object per line",
-      );
-    }
-  }
-  return parseEvalRecords(values, source);
+  return parseEvalRecords(parseJsonl(text, z.unknown(), source), source);
 }

@@ -22,6 +22,12 @@ export const MetricKey = z.enum(METRIC_KEYS);
 /** One of the fractional metrics. */
 export type MetricKey = z.infer<typeof MetricKey>;
 
+/** A zod object with one `value` field per metric, in {@link METRIC_KEYS} order. */
+export function perMetric<T extends z.ZodType>(value: T): z.ZodObject<{ [K in MetricKey]: T }> {
+  const shape = Object.fromEntries(METRIC_KEYS.map((k) => [k, value])) as { [K in MetricKey]: T };
+  return z.object(shape);
+}
+
 /** Integer counts over the evaluated problems. */
 export const TransitionCounts = z.object({
   /** correct at attempt 1 */
@@ -49,13 +55,8 @@ export type TransitionCounts = z.infer<typeof TransitionCounts>;
 export const SelfCorrectionMetrics = z.object({
   n: z.number().int().positive(),
   counts: TransitionCounts,
-  accT1: fraction,
-  accT2: fraction,
+  ...perMetric(fraction).shape,
   delta: z.number().min(-1).max(1),
-  deltaIC: fraction,
-  deltaCI: fraction,
-  changedRate: fraction,
-  editRatioMean: fraction,
 });
 /** All metrics of one evaluated checkpoint. */
 export type SelfCorrectionMetrics = z.infer<typeof SelfCorrectionMetrics>;
@@ -66,15 +67,7 @@ export const Interval = z.object({ point: z.number(), lo: z.number(), hi: z.numb
 export type Interval = z.infer<typeof Interval>;
 
 /** One interval per metric. */
-export const MetricIntervals = z.object({
-  accT1: Interval,
-  accT2: Interval,
-  delta: Interval,
-  deltaIC: Interval,
-  deltaCI: Interval,
-  changedRate: Interval,
-  editRatioMean: Interval,
-});
+export const MetricIntervals = perMetric(Interval);
 /** One interval per metric. */
 export type MetricIntervals = z.infer<typeof MetricIntervals>;
 
@@ -103,15 +96,7 @@ export const Spread = z.object({
 export type Spread = z.infer<typeof Spread>;
 
 /** One spread per metric. */
-export const SeedAggregate = z.object({
-  accT1: Spread,
-  accT2: Spread,
-  delta: Spread,
-  deltaIC: Spread,
-  deltaCI: Spread,
-  changedRate: Spread,
-  editRatioMean: Spread,
-});
+export const SeedAggregate = perMetric(Spread);
 /** One spread per metric. */
 export type SeedAggregate = z.infer<typeof SeedAggregate>;
 

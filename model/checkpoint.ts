@@ -4,6 +4,7 @@
  * (AdamW moments `m/<name>`, `v/<name>`, step in metadata). Round trips are bit-exact.
  */
 import { z } from "zod";
+import { parseJson } from "../metrics/parse.ts";
 import { GPTConfig } from "./config.ts";
 import { GPT, paramSpecs } from "./gpt.ts";
 import type { AdamW } from "./optim.ts";
@@ -66,15 +67,7 @@ export async function saveCheckpoint(
 /** Reads and validates `config.json` of a checkpoint directory. */
 export async function readCheckpointConfig(dir: string): Promise<CheckpointConfig> {
   const path = `${dir}/config.json`;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await Deno.readTextFile(path));
-  } catch (e) {
-    throw new Error(`checkpoint ${path}: cannot read JSON (${(e as Error).message})`);
-  }
-  const r = CheckpointConfig.safeParse(raw);
-  if (!r.success) throw new Error(`checkpoint ${path} is invalid:\n${z.prettifyError(r.error)}`);
-  return r.data;
+  return parseJson(await Deno.readTextFile(path), CheckpointConfig, `checkpoint ${path}`);
 }
 
 /**

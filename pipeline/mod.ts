@@ -136,26 +136,6 @@ export async function locate(session: Session, name: string): Promise<Located> {
   return (await runnerModule()).locate(session, name);
 }
 
-/**
- * Notebook helper: the current output of stage `name` for a preset/config. Throws a clear error
- * when it is stale or missing unless `allowStale` is set (then `path` is null for those).
- */
-export async function load(
-  pipeline: Pipeline,
-  name: string,
-  opts: SessionOptions & { allowStale?: boolean } = {},
-): Promise<Located> {
-  const session = await openSession(pipeline, opts);
-  const loc = await locate(session, name);
-  if (loc.state !== "cached" && !opts.allowStale) {
-    throw new Error(
-      `stage "${name}" is ${loc.state}${loc.reason ? ` (${loc.reason})` : ""}; run ` +
-        `\`deno task stage ${name}\` first`,
-    );
-  }
-  return loc;
-}
-
 /** Opens the store at `dir` (created if needed). */
 export async function openStore(dir: string): Promise<Store> {
   return new (await heavy<typeof import("./store.ts")>("./store.ts")).Store(dir);

@@ -1,7 +1,7 @@
 /**
  * Training stages' `metrics.jsonl` lines as the report's training curves: reward and KL per
- * attempt, Δ, and the rate of changed answers as the edit rate. The report stage and the notebooks
- * both use this mapping.
+ * attempt, attempt 2's shaped reward, Δ, the changed-answer rate and the edit-distance ratio. The
+ * report stage and the notebooks both use this mapping.
  */
 import { z } from "zod";
 import type { TrainingCurve } from "./schema.ts";
@@ -17,8 +17,9 @@ const num = (v: number | null | undefined): number | undefined =>
   v === null || v === undefined || !Number.isFinite(v) ? undefined : v;
 
 /**
- * A training stage's metrics as a TrainingCurve (reward1, reward2, kl1, kl2, delta; the edit rate
- * is the logged rate of changed answers). `stage` is the stage family (e.g. "stage2").
+ * A training stage's metrics as a TrainingCurve (reward1, reward2, shaped2, kl1, kl2, delta,
+ * changedRate from the logged `changedAnswer`, editRatio). `stage` is the stage family (e.g.
+ * "stage2", a phase of the `score` method).
  */
 export function curveFromMetrics(
   stage: string,
@@ -34,10 +35,12 @@ export function curveFromMetrics(
       step: l.step,
       reward1: num(l.reward1),
       reward2: num(l.reward2),
+      shaped2: num(l.shaped2),
       kl1: num(l.kl1),
       kl2: num(l.kl2),
       delta: num(l.delta),
-      editRate: num(l.changedAnswer),
+      changedRate: num(l.changedAnswer),
+      editRatio: num(l.editRatio),
     })),
   };
 }

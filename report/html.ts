@@ -1,25 +1,29 @@
 /**
  * report.html: one self-contained page (inline CSS, inline SVG charts, no scripts, no fonts, no
- * external requests). Same data → same bytes.
+ * external requests). Same data → same bytes. Each section of the page is its own function
+ * below; the tables are report/tables.ts's model and the charts report/charts.ts's Vega-Lite
+ * specs, rendered to SVG with vega.
  */
 import { BAND_NOTE, evaluateClaims } from "./claims.ts";
-
-const MARKS = { holds: "✓", fails: "✗", undecided: "?" } as const;
-import { duration, esc, pct, signedNum, signedPct } from "./format.ts";
-import { PAPER_ABLATIONS, PAPER_HUMANEVAL, PAPER_MATH, PAPER_SCALING } from "./paper.ts";
-import { methodLabel, ReportData, type ReportDataInput, type TrainingCurve } from "./schema.ts";
-import { histogramChart, intervalChart, lineChart, type LineSeries, PALETTE } from "./svg.ts";
+import { chartSvg, type ReportChart, reportCharts } from "./charts.ts";
+import { esc } from "./format.ts";
+import { PAPER_SCALING } from "./paper.ts";
+import { ReportData, type ReportDataInput } from "./schema.ts";
 import {
   analysisTables,
   type Cell,
+  cellAt,
   curveSummary,
   groupTable,
-  MAIN_COLUMNS,
   mainTable,
   metaRows,
-  paperRowFor,
-  pooledHistogram,
+  paperTables,
+  type ReportTable,
+  scalingTable,
+  stageTimesTable,
 } from "./tables.ts";
+
+const MARKS = { holds: "✓", fails: "✗", undecided: "?" } as const;
 
 const CSS = `
 :root{--fg:#1d1d1f;--muted:#6b6b73;--line:#e3e3e8;--bg:#fff;--soft:#f6f7f9;--ours:#0072b2;--paper:#8a8a8a}
@@ -77,373 +81,223 @@ function tableHtml(header: string[], rows: { cls?: string; cells: string[] }[]):
   }</tbody></table></div>`;
 }
 
+/**
+ * A {@link ReportTable} as an HTML table: every header and cell escaped, secondary texts in
+ * `<small>`, the main table's rows classed `ours` / `paper` (the paper's label after `↳`).
+ */
+export function htmlTable(t: ReportTable): string {
+  return tableHtml(
+    t.columns.map((c) => c.header),
+    t.rows.map((r) => ({
+      cls: r.kind,
+      cells: t.columns.map((c, i) => {
+        const cell = cellAt(r, c.key);
+        return i === 0 && r.kind === "paper"
+          ? cellHtml({ ...cell, main: `↳ ${cell.main}` })
+          : cellHtml(cell);
+      }),
+    })),
+  );
+}
+
 function slug(s: string): string {
   return s.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
 }
 
-function curveCharts(curves: TrainingCurve[]): string {
-  const seeds = curves.map((c) => c.seed);
-  const seedName = (s: number) => (seeds.length > 1 ? ` · seed ${s}` : "");
-  const series = (
-    pick: (p: TrainingCurve["points"][number]) => number | undefined,
-    name: string,
-    color: (i: number) => string,
-    dashed: (i: number) => boolean,
-  ): LineSeries[] =>
-    curves.map((cv, i) => ({
-      name: `${name}${seedName(cv.seed)}`,
-      color: color(i),
-      dashed: dashed(i),
-      points: cv.points.flatMap((p) => {
-        const y = pick(p);
-        return y === undefined ? [] : [{ x: p.step, y }];
-      }),
-    })).filter((s) => s.points.length > 0);
-  const perAttempt = (k1: "reward1" | "kl1", k2: "reward2" | "kl2") => [
-    ...series((p) => p[k1], "attempt 1", () => PALETTE[1], (i) => i % 2 === 1),
-    ...series((p) => p[k2], "attempt 2", () => PALETTE[0], (i) => i % 2 === 1),
-  ];
-  const bySeed = (k: "delta" | "editRate", name: string) =>
-    series((p) => p[k], name, (i) => PALETTE[(i + 2) % PALETTE.length], () => false);
-  const charts = [
-    lineChart({
-      title: "Reward per attempt",
-      series: perAttempt("reward1", "reward2"),
-      xLabel: "step",
-      yLabel: "mean reward",
-    }),
-    lineChart({
-      title: "KL to the reference, per attempt",
-      series: perAttempt("kl1", "kl2"),
-      xLabel: "step",
-      yLabel: "KL",
-      includeZero: true,
-    }),
-    lineChart({
-      title: "Δ on training batches",
-      series: bySeed("delta", "Δ"),
-      xLabel: "step",
-      yLabel: "Δ (pp)",
-      includeZero: true,
-      percentY: true,
-    }),
-    lineChart({
-      title: "Changed-answer rate",
-      series: bySeed("editRate", "edit rate"),
-      xLabel: "step",
-      yLabel: "% changed",
-      includeZero: true,
-      percentY: true,
-    }),
-  ];
-  return `<div class="grid">${charts.map((c) => `<figure>${c}</figure>`).join("")}</div>`;
+/** A chart with its rendered SVG. */
+type Figure = ReportChart & { svg: string };
+
+function figures(figs: readonly Figure[]): string {
+  return `<div class="grid">${figs.map((f) => `<figure>${f.svg}</figure>`).join("")}</div>`;
 }
 
-/** Renders report.html. Validates `input` first; same data → same bytes. */
-export function renderHtml(input: ReportDataInput | ReportData): string {
-  const data = ReportData.parse(input);
-  const claims = evaluateClaims(data);
-  const m = data.meta;
-  const parts: string[] = [];
-  parts.push(
-    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">` +
-      `<meta name="viewport" content="width=device-width, initial-scale=1">` +
-      `<title>${esc(m.title)} — ${esc(m.preset)}</title><style>${CSS}</style></head><body>`,
-  );
-  parts.push(
-    `<header><h1>${esc(m.title)}</h1><p>Preset <b>${
-      esc(m.preset)
-    }</b> · ${m.seeds.length} seed(s) · ${
-      esc(m.dataset)
-    }, ${m.testProblems} test problems · backend ${esc(m.backend)}${
-      m.createdAt ? ` · ${esc(m.createdAt)}` : ""
-    }</p></header>`,
-  );
-  const sections: [string, string][] = [
+/** The section links of the page: the design tables' only where the report has them. */
+function sections(data: ReportData): (readonly [string, string])[] {
+  return [
     ["claims", "Claims"],
     ["main", "Main table"],
     ["seeds", "Seeds"],
-    ...(data.design?.errorSources.length
-      ? [["error-sources", "Error sources"] as [string, string]]
-      : []),
-    ...(data.design?.checks.length ? [["checks", "Checks"] as [string, string]] : []),
-    ["levels", "By level"],
-    ["curves", "Training curves"],
-    ["edits", "Edit distances"],
-    ["scaling", "Scaling"],
-    ["run", "Run"],
-    ["paper", "Paper tables"],
+    ...(data.design?.errorSources.length ? [["error-sources", "Error sources"]] as const : []),
+    ...(data.design?.checks.length ? [["checks", "Checks"]] as const : []),
+    ...SECTIONS,
   ];
-  parts.push(
-    `<nav>${sections.map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join("")}</nav><main>`,
-  );
+}
 
-  // Claims
-  parts.push(`<h2 id="claims">Claims of the paper, tested at our scale</h2><div class="claims">`);
-  for (const c of claims) {
+const SECTIONS: readonly [string, string][] = [
+  ["levels", "By level"],
+  ["curves", "Training curves"],
+  ["edits", "Edit distances"],
+  ["scaling", "Scaling"],
+  ["run", "Run"],
+  ["paper", "Paper tables"],
+];
+
+/** The document head, the header line and the section links. */
+function headSection(data: ReportData): string {
+  const m = data.meta;
+  return [
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${esc(m.title)} — ${esc(m.preset)}</title><style>${CSS}</style></head><body>`,
+    `<header><h1>${esc(m.title)}</h1><p>Preset <b>${esc(m.preset)}</b> · ${m.seeds.length} ` +
+    `seed(s) · ${esc(m.dataset)}, ${m.testProblems} test problems · backend ${esc(m.backend)}${
+      m.createdAt ? ` · ${esc(m.createdAt)}` : ""
+    }</p></header>`,
+    `<nav>${
+      sections(data).map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join("")
+    }</nav><main>`,
+  ].join("\n");
+}
+
+/** The five claims with their verdicts and evidence. */
+function claimsSection(data: ReportData): string {
+  const cards = evaluateClaims(data).map((c) => {
     const cls = slug(c.verdict);
-    parts.push(
-      `<div class="claim ${cls}"><h3><span class="badge ${cls}">${esc(c.verdict)}</span>${c.id}. ${
-        esc(c.statement)
-      }</h3><ul class="evidence">${
-        c.conditions.map((k) =>
-          `<li class="${k.state}"><span class="mark">${MARKS[k.state]}</span>${esc(k.text)}</li>`
-        ).join("")
-      }</ul><p class="rule">${esc(c.seeds)} Rule: ${esc(c.rule)}</p></div>`,
-    );
-  }
-  parts.push(`</div><p class="note">${esc(BAND_NOTE)}</p>`);
+    return `<div class="claim ${cls}"><h3><span class="badge ${cls}">${
+      esc(c.verdict)
+    }</span>${c.id}. ${esc(c.statement)}</h3><ul class="evidence">${
+      c.conditions.map((k) =>
+        `<li class="${k.state}"><span class="mark">${MARKS[k.state]}</span>${esc(k.text)}</li>`
+      ).join("")
+    }</ul><p class="rule">${esc(c.seeds)} Rule: ${esc(c.rule)}</p></div>`;
+  });
+  return [
+    `<h2 id="claims">Claims of the paper, tested at our scale</h2><div class="claims">`,
+    ...cards,
+    `</div><p class="note">${esc(BAND_NOTE)}</p>`,
+  ].join("\n");
+}
 
-  // Main table
-  parts.push(`<h2 id="main">Main results</h2>`);
-  parts.push(tableHtml(
-    ["Method", ...MAIN_COLUMNS],
-    mainTable(data).map((r) => ({
-      cls: r.kind,
-      cells: [esc(r.kind === "paper" ? `↳ ${r.label}` : r.label), ...r.cells.map(cellHtml)],
-    })),
-  ));
-  parts.push(
+/** The main table, its note and the Δ and accuracy charts. */
+function mainSection(data: ReportData, figs: readonly Figure[]): string {
+  const main = mainTable(data);
+  return [
+    `<h2 id="${main.id}">${esc(main.title)}</h2>`,
+    htmlTable(main),
     `<p class="note">Percent of all test problems, mean over seeds; small text: standard deviation over seeds. ` +
-      `Δ 95% CI: paired bootstrap over problems of the seed mean (${
-        data.methods[0].evaluation.bootstrap.resamples
-      } resamples). Δ = Δ<sup>i→c</sup> − Δ<sup>c→i</sup> holds exactly per seed (integer counts); ` +
-      `displayed values may differ by 0.1 from rounding. Grey rows: the paper (MATH500, Gemini 1.5 Flash; ` +
-      `ablations from the MATH ablation table).</p>`,
-  );
-  const deltaRows = data.methods.flatMap((row) => {
-    const ci = row.evaluation.bootstrap.intervals.delta;
-    const ours = {
-      label: methodLabel(row),
-      point: row.evaluation.aggregate.delta.mean,
-      lo: ci.lo,
-      hi: ci.hi,
-      color: PALETTE[0],
-    };
-    const p = paperRowFor(row.id);
-    return p
-      ? [ours, { label: "↳ paper", point: p.row.delta / 100, color: PALETTE[7], reference: true }]
-      : [ours];
-  });
-  const accRows = data.methods.flatMap((row) => {
-    const iv = row.evaluation.bootstrap.intervals;
-    const a = row.evaluation.aggregate;
-    return [
-      {
-        label: `${methodLabel(row)} · t1`,
-        point: a.accT1.mean,
-        lo: iv.accT1.lo,
-        hi: iv.accT1.hi,
-        color: PALETTE[1],
-      },
-      {
-        label: `${methodLabel(row)} · t2`,
-        point: a.accT2.mean,
-        lo: iv.accT2.lo,
-        hi: iv.accT2.hi,
-        color: PALETTE[0],
-      },
-    ];
-  });
-  parts.push(
-    `<div class="grid"><figure>${
-      intervalChart({
-        title: "Δ(t1, t2) with 95% bootstrap interval",
-        rows: deltaRows,
-        xLabel: "Δ = Acc@t2 − Acc@t1 (percentage points)",
-        legend: [{ name: "ours", color: PALETTE[0] }, { name: "paper (◇)", color: PALETTE[7] }],
-      })
-    }</figure><figure>${
-      intervalChart({
-        title: "Accuracy at attempt 1 and attempt 2",
-        rows: accRows,
-        xLabel: "accuracy (%)",
-        includeZero: false,
-        legend: [{ name: "attempt 1", color: PALETTE[1] }, {
-          name: "attempt 2",
-          color: PALETTE[0],
-        }],
-      })
-    }</figure></div>`,
-  );
+    `Δ 95% CI: paired bootstrap over problems of the seed mean (${
+      data.methods[0].evaluation.bootstrap.resamples
+    } resamples). Δ = Δ<sup>i→c</sup> − Δ<sup>c→i</sup> holds exactly per seed (integer counts); ` +
+    `displayed values may differ by 0.1 from rounding. Grey rows: the paper (MATH500, Gemini 1.5 Flash; ` +
+    `ablations from the MATH ablation table).</p>`,
+    figures(figs.filter((f) => f.section === "summary")),
+  ].join("\n");
+}
 
-  // Every seed, and the design analysis
-  for (const t of analysisTables(data)) {
-    parts.push(`<h2 id="${t.id}">${esc(t.title)}</h2><p class="note">${esc(t.note)}</p>`);
-    parts.push(tableHtml(t.columns, t.rows.map((r) => ({ cells: r.map(esc) }))));
-  }
+/** Every seed, and the design analysis tables. */
+function analysisSections(data: ReportData): string {
+  return analysisTables(data).map((t) =>
+    `<h2 id="${t.id}">${esc(t.title)}</h2><p class="note">${esc(t.note)}</p>\n${htmlTable(t)}`
+  ).join("\n");
+}
 
-  // Per level / family
-  parts.push(`<h2 id="levels">By level and by problem family</h2>`);
-  for (
-    const [by, title] of [["perLevel", "By level"], ["perFamily", "By problem family"]] as const
-  ) {
+/** The per-level and per-family tables. */
+function groupSection(data: ReportData): string {
+  const parts = [`<h2 id="levels">By level and by problem family</h2>`];
+  for (const by of ["perLevel", "perFamily"] as const) {
     const g = groupTable(data, by);
-    if (g.columns.length === 0) continue;
-    parts.push(`<h3>${title}</h3>`);
-    parts.push(tableHtml(
-      ["Method", ...g.columns],
-      g.rows.map((r) => ({ cells: [esc(r.label), ...r.cells.map(cellHtml)] })),
-    ));
+    if (g.columns.length === 1) continue;
+    parts.push(`<h3>${esc(g.title)}</h3>`, htmlTable(g));
   }
   parts.push(`<p class="note">Acc@t1 → Acc@t2, small text Δ; means over seeds.</p>`);
+  return parts.join("\n");
+}
 
-  // Curves
-  parts.push(`<h2 id="curves">Training curves</h2>`);
-  if (data.curves.length === 0) parts.push(`<p class="note">No training curves in this run.</p>`);
-  const stages: string[] = [];
-  for (const cv of data.curves) if (!stages.includes(cv.stage)) stages.push(cv.stage);
-  for (const st of stages) {
-    parts.push(`<h3>${esc(st)}</h3>`);
-    parts.push(curveCharts(data.curves.filter((c) => c.stage === st)));
+/** One chart per training stage, and the first → last summary. */
+function curvesSection(data: ReportData, figs: readonly Figure[]): string {
+  const parts = [`<h2 id="curves">Training curves</h2>`];
+  if (data.curves.length === 0) {
+    parts.push(`<p class="note">No training curves in this run.</p>`);
+    return parts.join("\n");
   }
-  if (data.curves.length) {
-    const s = curveSummary(data);
-    parts.push(
-      `<details><summary>First and last values per stage and seed</summary>${
-        tableHtml(s.columns, s.rows.map((r) => ({ cells: r.map(esc) })))
-      }</details>`,
-    );
+  for (const f of figs.filter((f) => f.section === "curves")) {
+    parts.push(`<h3>${esc(f.stage ?? "")}</h3>`, figures([f]));
   }
-
-  // Edit histograms
-  parts.push(`<h2 id="edits">Edit-distance ratio between the attempts</h2>`);
   parts.push(
+    `<details><summary>First and last values per stage and seed</summary>${
+      htmlTable(curveSummary(data))
+    }</details>`,
+  );
+  return parts.join("\n");
+}
+
+/** The edit-distance ratio histograms of every row. */
+function editsSection(figs: readonly Figure[]): string {
+  return [
+    `<h2 id="edits">Edit-distance ratio between the attempts</h2>`,
     `<p class="note">Levenshtein(t1, t2) / (|t1| + |t2|) per problem, pooled over seeds; bars are percent of problems. ` +
-      `The paper's collapse signature is mass at 0 (attempt 2 repeats attempt 1).</p><div class="grid">`,
-  );
-  const histWidth = Math.max(
-    260,
-    60 + Math.max(...data.methods.map((r) => methodLabel(r).length)) * 7,
-  );
-  data.methods.forEach((row) => {
-    const h = pooledHistogram(row);
-    parts.push(
-      `<figure>${
-        histogramChart({
-          title: methodLabel(row),
-          subtitle: `${h.n ? pct(h.identical / h.n) : "0.0"}% identical · mean ${
-            row.evaluation.aggregate.editRatioMean.mean.toFixed(3)
-          }`,
-          edges: h.edges,
-          counts: h.counts,
-          color: PALETTE[0],
-          xLabel: "edit-distance ratio",
-          width: histWidth,
-        })
-      }</figure>`,
-    );
-  });
-  parts.push(`</div>`);
+    `The paper's collapse signature is mass at 0 (attempt 2 repeats attempt 1).</p>`,
+    figures(figs.filter((f) => f.section === "edits")),
+  ].join("\n");
+}
 
-  // Scaling
-  parts.push(`<h2 id="scaling">Inference-time scaling</h2>`);
-  if (data.scaling.length === 0) parts.push(`<p class="note">No scaling curve in this run.</p>`);
-  else {
-    parts.push(
-      `<p class="note">Same budget of 2K model calls per problem: <b>parallel</b> = majority vote over 2K first attempts; ` +
-        `<b>sequential</b> = K samples, each self-corrected once, majority vote over the K second attempts. Ties go to the ` +
-        `answer whose first vote came earliest. Paper (MATH, ${PAPER_SCALING.samples} samples): parallel +${PAPER_SCALING.parallelGainPct}%, ` +
-        `with self-correction +${PAPER_SCALING.sequentialGainPct}%.</p>`,
-    );
-    const series: LineSeries[] = data.scaling.flatMap((sc, i) => {
-      const name = data.scaling.length > 1 ? `${methodLabel({ id: sc.method })}: ` : "";
-      return [
-        {
-          name: `${name}parallel (2K samples)`,
-          color: PALETTE[(2 * i + 1) % PALETTE.length],
-          dashed: true,
-          points: sc.points.map((p) => ({
-            x: 2 * p.k,
-            y: p.parallel,
-            lo: p.ci?.parallel.lo,
-            hi: p.ci?.parallel.hi,
-          })),
-        },
-        {
-          name: `${name}sequential (K + self-correction)`,
-          color: PALETTE[(2 * i) % PALETTE.length],
-          points: sc.points.map((p) => ({
-            x: 2 * p.k,
-            y: p.sequential,
-            lo: p.ci?.sequential.lo,
-            hi: p.ci?.sequential.hi,
-          })),
-        },
-      ];
-    });
-    parts.push(
-      `<div class="grid"><figure>${
-        lineChart({
-          title: "Majority-vote accuracy against model calls",
-          series,
-          xLabel: "model calls per problem (2K, log scale)",
-          yLabel: "accuracy (%)",
-          log2X: true,
-          percentY: true,
-          width: 520,
-          height: 280,
-        })
-      }</figure>`,
-    );
-    for (const sc of data.scaling) {
-      parts.push(tableHtml(
-        ["K", "Calls", "Parallel", "Sequential", "Seq − par (pp)", "95% CI"],
-        sc.points.map((p) => ({
-          cells: [
-            String(p.k),
-            String(2 * p.k),
-            pct(p.parallel),
-            pct(p.sequential),
-            signedNum((p.sequential - p.parallel) * 100),
-            p.ci
-              ? esc(`[${signedPct(p.ci.difference.lo)}, ${signedPct(p.ci.difference.hi)}]`)
-              : "—",
-          ],
-        })),
-      ));
-    }
-    parts.push(`</div>`);
+/** The inference-time scaling chart and tables. */
+function scalingSection(data: ReportData, figs: readonly Figure[]): string {
+  const parts = [`<h2 id="scaling">Inference-time scaling</h2>`];
+  if (data.scaling.length === 0) {
+    parts.push(`<p class="note">No scaling curve in this run.</p>`);
+    return parts.join("\n");
   }
+  parts.push(
+    `<p class="note">Same budget of 2K model calls per problem: <b>parallel</b> = majority vote over 2K first attempts; ` +
+      `<b>sequential</b> = K samples, each self-corrected once, majority vote over the K second attempts. Ties go to the ` +
+      `answer whose first vote came earliest. Paper (MATH, ${PAPER_SCALING.samples} samples): parallel +${PAPER_SCALING.parallelGainPct}%, ` +
+      `with self-correction +${PAPER_SCALING.sequentialGainPct}%.</p>`,
+    figures(figs.filter((f) => f.section === "scaling")),
+  );
+  for (const sc of data.scaling) {
+    const t = scalingTable(sc);
+    parts.push(`<h3>${esc(t.title)}</h3>`, htmlTable(t));
+  }
+  return parts.join("\n");
+}
 
-  // Run
-  parts.push(`<h2 id="run">Run</h2><dl class="meta">`);
+/** Run metadata, stage wall times and notes. */
+function runSection(data: ReportData): string {
+  const m = data.meta;
+  const parts = [`<h2 id="run">Run</h2><dl class="meta">`];
   for (const [k, v] of metaRows(data)) parts.push(`<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`);
   parts.push(`</dl>`);
-  if (m.stageWallTimes.length) {
-    parts.push(tableHtml(
-      ["Stage", "Wall time", "Cached"],
-      m.stageWallTimes.map((s) => ({
-        cells: [esc(s.stage), duration(s.seconds), s.cached ? "yes" : "no"],
-      })),
-    ));
-  }
+  if (m.stageWallTimes.length) parts.push(htmlTable(stageTimesTable(data)));
   if (m.notes.length) parts.push(`<ul>${m.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`);
-
-  // Paper
-  parts.push(`<h2 id="paper">The paper's tables</h2>`);
-  const paperTable = (title: string, rs: typeof PAPER_MATH) =>
-    `<h3>${esc(title)}</h3>` + tableHtml(
-      ["Method", "t1", "t2", "Δ", "i→c", "c→i"],
-      rs.map((r) => ({
-        cells: [
-          esc(r.name),
-          r.accT1.toFixed(1),
-          r.accT2.toFixed(1),
-          signedNum(r.delta),
-          r.deltaIC === null ? "—" : r.deltaIC.toFixed(1),
-          r.deltaCI === null ? "—" : r.deltaCI.toFixed(1),
-        ],
-      })),
-    );
-  parts.push(
-    `<div class="grid">${paperTable("MATH500, Gemini 1.5 Flash", PAPER_MATH)}${
-      paperTable("MATH ablations", PAPER_ABLATIONS)
-    }${paperTable("HumanEval, Gemini 1.0 Pro", PAPER_HUMANEVAL)}</div>`,
-  );
-  parts.push(
-    `<p class="note">Kumar et al., “Training Language Models to Self-Correct via Reinforcement Learning”, arXiv 2409.12917.</p>`,
-  );
-  parts.push(`</main></body></html>\n`);
   return parts.join("\n");
+}
+
+/** The paper's tables and the citation. */
+function paperSection(): string {
+  return [
+    `<h2 id="paper">The paper's tables</h2>`,
+    `<div class="grid">${
+      paperTables().map((t) => `<h3>${esc(t.title)}</h3>${htmlTable(t)}`).join("")
+    }</div>`,
+    `<p class="note">Kumar et al., “Training Language Models to Self-Correct via Reinforcement Learning”, arXiv 2409.12917.</p>`,
+  ].join("\n");
+}
+
+/** The page from validated data and its rendered charts, section by section. */
+function htmlPage(data: ReportData, figs: readonly Figure[]): string {
+  return [
+    headSection(data),
+    claimsSection(data),
+    mainSection(data, figs),
+    analysisSections(data),
+    groupSection(data),
+    curvesSection(data, figs),
+    editsSection(figs),
+    scalingSection(data, figs),
+    runSection(data),
+    paperSection(),
+    `</main></body></html>\n`,
+  ].join("\n");
+}
+
+/**
+ * Renders report.html. Validates `input` first, renders every chart of {@link reportCharts} to
+ * SVG, then lays out the page; same data → same bytes.
+ */
+export async function renderHtml(input: ReportDataInput | ReportData): Promise<string> {
+  const data = ReportData.parse(input);
+  const figs: Figure[] = [];
+  for (const c of reportCharts(data)) figs.push({ ...c, svg: await chartSvg(c.spec) });
+  return htmlPage(data, figs);
 }

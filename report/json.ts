@@ -1,5 +1,7 @@
 /** report.json: every number of the report (inputs, derived verdicts, the paper's tables). */
+import { z } from "zod";
 import { deltaIdentityViolation } from "../metrics/mod.ts";
+import { parseJson } from "../metrics/parse.ts";
 import { evaluateClaims } from "./claims.ts";
 import {
   PAPER_ABLATIONS,
@@ -10,7 +12,7 @@ import {
 } from "./paper.ts";
 import { parseReportData } from "./parse.ts";
 import { methodLabel, ReportData, type ReportDataInput } from "./schema.ts";
-import { paperRowFor } from "./tables.ts";
+import { paperRowFor, reportTables } from "./tables.ts";
 
 /** The version tag of report.json's layout. */
 export const REPORT_JSON_FORMAT = "score-report/1";
@@ -42,6 +44,8 @@ export function reportObject(input: ReportDataInput | ReportData) {
     curves: data.curves,
     scaling: data.scaling,
     ...(data.design ? { design: data.design } : {}),
+    /** Every table of report.md / report.html, as the one model both render (named columns). */
+    tables: reportTables(data),
     paper: {
       math500: PAPER_MATH,
       mathAblations: PAPER_ABLATIONS,
@@ -62,13 +66,7 @@ export function renderJson(input: ReportDataInput | ReportData): string {
  * and the bad path. renderJson(parseReportJson(renderJson(d))) === renderJson(d).
  */
 export function parseReportJson(text: string, source = "report.json"): ReportData {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${source}: not valid JSON (${(e as Error).message})`);
-  }
-  const o = raw as Record<string, unknown> | null;
+  const o = parseJson(text, z.unknown(), source) as Record<string, unknown> | null;
   if (!o || typeof o !== "object" || o.format !== REPORT_JSON_FORMAT) {
     throw new Error(
       `${source}: not a report.json of format ${REPORT_JSON_FORMAT}; fix: regenerate it with ` +

@@ -11,7 +11,7 @@
  * }));
  * const comparisons = buildComparisons(
  *   Object.fromEntries(Object.entries(runs).map(([id, r]) => [id, r.map((x) => x.records)])), boot);
- * const files = renderAll({ meta, methods, comparisons, curves, scaling }, "report stage");
+ * const files = await renderAll({ meta, methods, comparisons, curves, scaling }, "report stage");
  * // files["report.md"], files["report.html"], files["report.json"]
  * ```
  */
@@ -23,6 +23,7 @@ export {
   METHOD_IDS,
   METHOD_LABELS,
   MethodId,
+  methodIdOf,
   methodLabel,
   MethodRow,
   ReportData,
@@ -54,6 +55,9 @@ export { renderMarkdown } from "./markdown.ts";
 export { renderHtml } from "./html.ts";
 export { parseReportJson, renderJson, REPORT_JSON_FORMAT, reportObject } from "./json.ts";
 export {
+  type AccuracyRow,
+  accuracyRows,
+  accuracySpec,
   type CurveRow,
   curveRows,
   curveSpec,
@@ -68,18 +72,29 @@ export {
   scalingSpec,
   vegaLiteBundle,
   type VegaLiteSpec,
-} from "./vegaLite.ts";
+} from "./vega_lite.ts";
 export {
+  analysisTables,
   type Cell,
+  cellAt,
+  cellText,
+  type Column,
   curveSummary,
+  defineTable,
   groupTable,
+  histogramTable,
   MAIN_COLUMNS,
   mainTable,
-  type MainTableRow,
   paperRowFor,
+  paperTables,
   pooledHistogram,
+  type ReportTable,
+  reportTables,
+  scalingTable,
+  stageTimesTable,
+  type TableRow,
 } from "./tables.ts";
-export { histogramChart, intervalChart, lineChart, type LineSeries } from "./svg.ts";
+export { chartSvg, type ReportChart, reportCharts } from "./charts.ts";
 export { renderAll } from "./render.ts";
 export { parseReportData } from "./parse.ts";
 export { curveFromMetrics, hasRlMetrics, MetricsLine } from "./curves.ts";

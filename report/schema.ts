@@ -32,6 +32,19 @@ export const MethodId = z.enum(METHOD_IDS);
 /** A row of the report. */
 export type MethodId = z.infer<typeof MethodId>;
 
+/**
+ * `id` as a report row, or an error naming it: a method the pipeline evaluated but the report
+ * does not know is never dropped without a word.
+ */
+export function methodIdOf(id: string, where: string): MethodId {
+  const r = MethodId.safeParse(id);
+  if (r.success) return r.data;
+  throw new Error(
+    `${where}: method "${id}" is not a report row (known: ${METHOD_IDS.join(", ")}); fix: add it ` +
+      "to METHOD_IDS and METHOD_LABELS in report/schema.ts",
+  );
+}
+
 /** Default display names of the rows. */
 export const METHOD_LABELS: Readonly<Record<MethodId, string>> = {
   base: "Base model",
@@ -70,16 +83,21 @@ export const CurvePoint = z.object({
   step: z.number().int().min(0),
   /** mean reward of attempt 1 */
   reward1: finite.optional(),
-  /** mean reward of attempt 2 (as trained: shaped in Stage II if shaping is on) */
+  /** mean verifier reward (0/1) of attempt 2, without the shaping bonus */
   reward2: finite.optional(),
+  /** mean reward credited to attempt 2's tokens: reward2 plus the shaping bonus α·(r2 − r1) in
+   * Stage II (equal to reward2 when the objective has no shaping) */
+  shaped2: finite.optional(),
   /** KL to the reference on attempt 1 */
   kl1: finite.optional(),
   /** KL to the reference on attempt 2 */
   kl2: finite.optional(),
   /** training-batch Δ (accuracy at t2 − t1) */
   delta: finite.optional(),
-  /** training-batch rate of changed answers */
-  editRate: finite.optional(),
+  /** training-batch rate of changed answers (attempt 2's answer differs from attempt 1's) */
+  changedRate: finite.optional(),
+  /** training-batch mean edit-distance ratio between the attempts' texts */
+  editRatio: finite.optional(),
 });
 /** One logged training step. */
 export type CurvePoint = z.infer<typeof CurvePoint>;

@@ -5,29 +5,13 @@
  */
 import { z } from "zod";
 import { TaskInfo, TaskProblem } from "./task.ts";
+import { parseJson, parseJsonl } from "../metrics/parse.ts";
+
+export { parseJsonl };
 
 /** Writes records as JSON lines. */
 export async function writeJsonl(path: string, rows: readonly unknown[]): Promise<void> {
   await Deno.writeTextFile(path, rows.map((r) => JSON.stringify(r) + "\n").join(""));
-}
-
-/** Parses JSON lines against a schema; a bad line is an error naming `source`, the line and why. */
-export function parseJsonl<T>(text: string, schema: z.ZodType<T>, source: string): T[] {
-  const out: T[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() === "") continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(lines[i]);
-    } catch (e) {
-      throw new Error(`${source}:${i + 1}: not valid JSON (${(e as Error).message})`);
-    }
-    const r = schema.safeParse(raw);
-    if (!r.success) throw new Error(`${source}:${i + 1}: ${z.prettifyError(r.error)}`);
-    out.push(r.data);
-  }
-  return out;
 }
 
 /** Reads and validates a JSON-lines file; a bad line is an error naming the file and line. */
@@ -37,15 +21,7 @@ export async function readJsonl<T>(path: string, schema: z.ZodType<T>): Promise<
 
 /** Reads and validates a JSON file. */
 export async function readJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await Deno.readTextFile(path));
-  } catch (e) {
-    throw new Error(`${path}: cannot read JSON (${(e as Error).message})`);
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new Error(`${path}: ${z.prettifyError(r.error)}`);
-  return r.data;
+  return parseJson(await Deno.readTextFile(path), schema, path);
 }
 
 /** The output of a `problems` stage: both splits and the task description. */

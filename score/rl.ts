@@ -12,13 +12,26 @@
  */
 import type { AdamW, GPT, GradientComputer, PolicyGradientBatch, Tokenizer } from "../model/mod.ts";
 import { editDistanceRatio } from "../metrics/levenshtein.ts";
-import { attemptKlCoefs, groupAdvantages, type ObjectiveSpec, selectionReward } from "./rewards.ts";
+import { transitionRates } from "../metrics/self_correction.ts";
+import {
+  attemptKlCoefs,
+  attemptRewards,
+  groupAdvantages,
+  type ObjectiveSpec,
+  selectionReward,
+} from "./rewards.ts";
 import { evaluateGreedy } from "./evaluate.ts";
 import type { RlSelection, SelectionCandidate } from "./selection.ts";
 import { generateAttempts, type Sampler } from "./generate.ts";
 import { epochSampler } from "./epochs.ts";
 import { buildTranscript, decodeAttempt, type Transcript } from "./transcript.ts";
-import { type TaskProblem, taskRng, type VerifierKind, verifyAttempt } from "./task.ts";
+import {
+  samplingSeed,
+  type TaskProblem,
+  taskRng,
+  type VerifierKind,
+  verifyAttempt,
+} from "./task.ts";
 
 /** Settings of one RL run. */
 export interface RlOptions {
@@ -157,9 +170,6 @@ export async function runRl(
     problems,
     taskRng(opts.seed, round > 1 ? `rl/order/r${round}` : "rl/order"),
   );
-  const sampleSeed0 = round > 1
-    ? taskRng(opts.seed, `rl/sample/r${round}`).int(0, 2 ** 30)
-    : opts.seed * 100003;
   for (let step = 0; step < opts.steps; step++) {
     if (opts.signal?.aborted) throw new Error("aborted");
     const chosen = next(opts.problemsPerStep);
@@ -167,7 +177,7 @@ export async function runRl(
     const gen = await generateAttempts(policy, tok, rows.map((p) => p.question), {
       temperature: opts.temperature,
       maxAttemptTokens: opts.maxAttemptTokens,
-      seed: sampleSeed0 + step,
+      seed: samplingSeed.rlStep(opts.seed, step, round),
       secondAttempt: multiTurn,
       sampler: opts.sampler,
     });
@@ -186,12 +196,7 @@ export async function runRl(
       const a = groupAdvantages(opts.objective, group);
       for (let j = 0; j < k; j++) adv.push({ a1: a.attempt1[j], a2: a.attempt2[j] });
       if (multiTurn) {
-        for (const s of group) {
-          shaped.push(
-            s.r2! + (opts.objective.kind === "stage2" ? opts.objective.alpha : 0) *
-                (s.r2! - s.r1),
-          );
-        }
+        for (const s of group) shaped.push(attemptRewards(opts.objective, s.r1, s.r2).attempt2!);
       }
     }
     const transcripts = rows.map((p, i) =>
@@ -210,8 +215,7 @@ export async function runRl(
       batch,
       opts.parallel ? { parallel: opts.parallel } : { ref },
     );
-    const r1 = scores.map((s) => s.r1);
-    const r2 = v2 ? scores.map((s) => s.r2!) : null;
+    const rates = v2 ? transitionRates(v1.map((a, i) => ({ attempt1: a, attempt2: v2[i] }))) : null;
     let heldOutReward: number | null = null;
     if (sel && ((step + 1) % sel.every === 0 || step === opts.steps - 1)) {
       const c = await scoreCheckpoint(policy, tok, opts, sel.problems, step + 1);
@@ -221,15 +225,15 @@ export async function runRl(
     }
     await onStep({
       step,
-      reward1: mean(r1),
-      reward2: r2 ? mean(r2) : null,
+      reward1: mean(scores.map((s) => s.r1)),
+      reward2: rates ? rates.accT2 : null,
       shaped2: multiTurn ? mean(shaped) : null,
       kl1: stats.klBySegment?.[0] ?? 0,
       kl2: multiTurn ? stats.klBySegment?.[1] ?? 0 : null,
-      delta: r2 ? mean(r2) - mean(r1) : null,
-      wrongToRight: r2 ? mean(r1.map((a, i) => (a === 0 && r2[i] === 1 ? 1 : 0))) : null,
-      rightToWrong: r2 ? mean(r1.map((a, i) => (a === 1 && r2[i] === 0 ? 1 : 0))) : null,
-      changedAnswer: v2 ? mean(v1.map((a, i) => (a.answer !== v2[i].answer ? 1 : 0))) : null,
+      delta: rates ? rates.delta : null,
+      wrongToRight: rates ? rates.wrongToRight : null,
+      rightToWrong: rates ? rates.rightToWrong : null,
+      changedAnswer: rates ? rates.changedAnswer : null,
       editRatio: text2 ? mean(text1.map((t, i) => editDistanceRatio(t, text2[i]))) : null,
       heldOutReward,
       loss: stats.loss,

@@ -136,3 +136,23 @@ export function charsetOf(texts: Iterable<string>): string {
 export function taskRng(seed: number, purpose: string): Rng {
   return createRng(`${seed}/${purpose}`);
 }
+
+/**
+ * The numeric seeds of the token samplers, one named stream per purpose (the generator streams
+ * are {@link taskRng}'s). The samplers take an integer, not an Rng, and these are the exact
+ * integers every stored run was made with: deriving them from `taskRng(seed, label)` instead
+ * would change every sampled token and so every trained number, so the formulas are kept and
+ * named here, the one place they are written.
+ */
+export const samplingSeed = {
+  /** Rollouts of a base model (`rollouts@sN`): one fixed stream, whatever the method seed. */
+  rollouts: (): number => 7,
+  /**
+   * The traces of RL step `step` of the run with seed `seed`; a later round of SCoRe's schedule
+   * (`round` ≥ 2) draws from a stream of its own.
+   */
+  rlStep: (seed: number, step: number, round = 1): number =>
+    round > 1 ? taskRng(seed, `rl/sample/r${round}`).int(0, 2 ** 30) + step : seed * 100003 + step,
+  /** STaR / Pair-SFT round `round` of seed `seed`: its rollouts and its minibatch order. */
+  sftRound: (seed: number, round: number): number => seed * 1000 + round,
+} as const;

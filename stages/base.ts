@@ -10,15 +10,13 @@
  */
 import { z } from "zod";
 import { defineStage, type Stage } from "../pipeline/mod.ts";
-import { BaseConfig, ExperimentConfig, ModelConfig } from "./config.ts";
+import { BaseConfig, ExperimentConfig, ModelConfig, RuntimeParams } from "./config.ts";
 import { problems } from "./problems.ts";
 import { perSeed } from "./per_seed.ts";
 import type { Transcript } from "../score/transcript.ts";
 
 /** The base stage's params: its model and training settings, and the seed it draws from. */
-export const BaseParams = z.object({
-  backend: ExperimentConfig.shape.backend,
-  workers: ExperimentConfig.shape.workers,
+export const BaseParams = RuntimeParams.extend({
   model: ModelConfig,
   base: BaseConfig.omit({ seed: true }),
   /** The base model's own seed: `base.seed` + the method seed N of `base@sN`. */

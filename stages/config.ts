@@ -229,3 +229,22 @@ export const ExperimentConfig = z.object({
 }).strict();
 /** The whole configuration, validated. */
 export type ExperimentConfig = z.infer<typeof ExperimentConfig>;
+
+/**
+ * Where a tensor stage runs: the params every such stage shares, declared once (base, rollouts,
+ * training, evaluation).
+ */
+export const RuntimeParams = z.object({
+  backend: ExperimentConfig.shape.backend,
+  workers: ExperimentConfig.shape.workers,
+});
+
+/** {@link RuntimeParams} plus the decoding settings, for every stage that samples attempts. */
+export const DecodingParams = RuntimeParams.extend({ decode: DecodeConfig });
+
+/** The {@link DecodingParams} of a configuration. */
+export function decodingParams(
+  c: ExperimentConfig,
+): z.infer<typeof DecodingParams> {
+  return { backend: c.backend, workers: c.workers, decode: c.decode };
+}

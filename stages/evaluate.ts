@@ -7,14 +7,11 @@
  */
 import { z } from "zod";
 import { defineStage, type Stage } from "../pipeline/mod.ts";
-import { DecodeConfig, EvaluateConfig, ExperimentConfig } from "./config.ts";
+import { DecodingParams, decodingParams, EvaluateConfig, ExperimentConfig } from "./config.ts";
 import { problems } from "./problems.ts";
 
 /** The evaluate stage's params. */
-export const EvaluateParams = z.object({
-  backend: ExperimentConfig.shape.backend,
-  workers: ExperimentConfig.shape.workers,
-  decode: DecodeConfig,
+export const EvaluateParams = DecodingParams.extend({
   evaluate: EvaluateConfig,
   /** Whether this checkpoint also gets the inference-time scaling curve. */
   scaling: z.boolean(),
@@ -40,9 +37,7 @@ export function evaluateStage(
     params: EvaluateParams,
     select: (c: ExperimentConfig) => {
       return {
-        backend: c.backend,
-        workers: c.workers,
-        decode: c.decode,
+        ...decodingParams(c),
         evaluate: c.evaluate,
         scaling: opts.scaling,
         seed,

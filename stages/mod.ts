@@ -7,6 +7,14 @@
  * every checkpoint → eval → report
  * ```
  *
+ * One vocabulary for what is trained: a *method id* names a report row and its evaluations
+ * (`score`, `star`, `naive_rl`, …; report/schema.ts `METHOD_IDS`), a *stage family* names the
+ * stages that train it. For every method but SCoRe the two are the same word; SCoRe (`score`) is
+ * trained by the stages `stage1@sN` and `stage2@sN` (its two phases), is evaluated as
+ * `eval@score.sN`, and its curves carry `method: "score"` beside `stage: "stage2"`. The phase
+ * names stay as stage names because they are the store's cache keys and the names users pass
+ * to `deno task stage`.
+ *
  * Methods run once per `seeds.methods` seed, ablations once per `seeds.ablations` seed; stage
  * instances are named `<method>@s<seed>` and their evaluations `eval@<method>.s<seed>`. Seed N
  * has its own base model `base@sN` (and rollouts `rollouts@sN`): every method of seed N starts
@@ -26,38 +34,38 @@ import { type ReportCurve, type ReportEval, reportStage } from "./report.ts";
 export { ExperimentConfig } from "./config.ts";
 
 const stage1: RlMethod = {
-  method: "stage1",
+  family: "stage1",
   description: "SCoRe Stage I: reward on attempt 2, β2 pins attempt 1 to the base",
   objective: (rl) => ({ kind: "stage1", alpha: 0, beta1: rl.beta1, beta2: rl.beta2 }),
   steps: (rl) => rl.stage1Steps,
   lr: (rl) => rl.stage1Lr,
 };
 const stage2: RlMethod = {
-  method: "stage2",
+  family: "stage2",
   description: "SCoRe Stage II: r1 + r2 with shaping α·(r2 − r1), KL β1",
   objective: (rl) => ({ kind: "stage2", alpha: rl.alpha, beta1: rl.beta1, beta2: rl.beta2 }),
   steps: (rl) => rl.stage2Steps,
 };
 const naiveRl: RlMethod = {
-  method: "naive_rl",
+  family: "naive_rl",
   description: "naive multi-turn RL: r1 + r2 from the base, no Stage I, no shaping",
   objective: (rl) => ({ kind: "stage2", alpha: 0, beta1: rl.beta1, beta2: rl.beta2 }),
   steps: (rl) => rl.baselineSteps,
 };
 const noStage1: RlMethod = {
-  method: "abl_no_stage1",
+  family: "abl_no_stage1",
   description: "ablation: Stage II objective with shaping from the base (no Stage I)",
   objective: stage2.objective,
   steps: (rl) => rl.baselineSteps,
 };
 const noShaping: RlMethod = {
-  method: "abl_no_shaping",
+  family: "abl_no_shaping",
   description: "ablation: Stage I then Stage II without the shaping bonus",
   objective: naiveRl.objective,
   steps: stage2.steps,
 };
 const singleTurn: RlMethod = {
-  method: "abl_single_turn",
+  family: "abl_single_turn",
   description: "ablation: single-turn RL on attempt 1 only",
   objective: (rl) => ({ kind: "single_turn", alpha: 0, beta1: rl.beta1, beta2: rl.beta2 }),
   steps: (rl) => rl.baselineSteps,
@@ -123,12 +131,12 @@ export function buildStages(config: ExperimentConfig): Stage<unknown>[] {
     const base = baseStage(seed);
     for (const [m, init] of [[singleTurn, base], [noStage1, base]] as const) {
       const s = rlStage(m, seed, init);
-      add(m.method, seed, s, true);
-      evaluate(m.method, seed, s);
+      add(m.family, seed, s, true);
+      evaluate(m.family, seed, s);
     }
     const ns = rlStage(noShaping, seed, stage1For(seed));
-    add(noShaping.method, seed, ns, true);
-    evaluate(noShaping.method, seed, ns);
+    add(noShaping.family, seed, ns, true);
+    evaluate(noShaping.family, seed, ns);
     const ss = sftStage("star", "abl_star_stage2", seed, stage1For(seed));
     add("abl_star_stage2", seed, ss, false);
     evaluate("abl_star_stage2", seed, ss);

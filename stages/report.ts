@@ -72,32 +72,43 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
     async run(ctx) {
       const { readJson, readJsonl, readProblemSet } = await import("../score/io.ts");
       const { EvalRecord } = await import("../metrics/records.ts");
-      const { ScalingPoint, ScalingRecord } = await import("../metrics/schemas.ts");
+      const { ScalingPoint, ScalingRecord, SeedEvaluation } = await import(
+        "../metrics/schemas.ts"
+      );
       const { evaluateMethod } = await import("../metrics/method.ts");
       const {
         buildComparisons,
         curveFromMetrics,
         METHOD_IDS,
+        methodIdOf,
         MetricsLine,
-        renderHtml,
-        renderJson,
-        renderMarkdown,
+        renderAll,
       } = await import("../report/mod.ts");
       const p = ctx.params;
       const set = await readProblemSet(ctx.input("problems"));
       type Id = (typeof METHOD_IDS)[number];
-      const records = new Map<string, { seed: number; records: z.infer<typeof EvalRecord>[] }[]>();
+      const records = new Map<
+        string,
+        {
+          seed: number;
+          records: z.infer<typeof EvalRecord>[];
+          evaluation: z.infer<typeof SeedEvaluation>;
+        }[]
+      >();
       const scaling = [];
       for (const e of evals) {
         const dir = ctx.input(e.stage.name);
         const rows = await readJsonl(`${dir}/eval.jsonl`, EvalRecord);
+        methodIdOf(e.method, `report input ${e.stage.name}`);
         const list = records.get(e.method) ?? [];
-        list.push({ seed: e.seed, records: rows });
+        // The seed's bundle as its evaluation stage computed it (not computed again here).
+        const evaluation = await readJson(`${dir}/evaluation.json`, SeedEvaluation);
+        list.push({ seed: e.seed, records: rows, evaluation });
         records.set(e.method, list);
         if (await exists(`${dir}/scaling.json`)) {
           const samples = await readJsonl(`${dir}/scaling_samples.jsonl`, ScalingRecord);
           scaling.push({
-            method: e.method as Id,
+            method: methodIdOf(e.method, `report input ${e.stage.name}`),
             temperature: p.scalingTemperature,
             samplesPerProblem: samples[0].samples.length,
             problems: samples.length,
@@ -117,7 +128,12 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
         const lines = await readJsonl(`${ctx.input(c.stage.name)}/metrics.jsonl`, MetricsLine);
         // The stage without its seed: "stage2", or "stage1.r2" for a later round.
         const stage = c.stage.name.replace(/@s-?\d+/, "");
-        const curve = curveFromMetrics(stage, c.seed, lines, c.method as Id);
+        const curve = curveFromMetrics(
+          stage,
+          c.seed,
+          lines,
+          methodIdOf(c.method, `report input ${c.stage.name}`),
+        );
         const selectionFile = `${ctx.input(c.stage.name)}/selection.json`;
         if (await exists(selectionFile)) {
           const { RlSelection } = await import("../score/selection.ts");
@@ -158,9 +174,10 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
         scaling,
         comparisons: buildComparisons(byId, bootstrap),
       };
-      await Deno.writeTextFile(`${ctx.outDir}/report.md`, renderMarkdown(data));
-      await Deno.writeTextFile(`${ctx.outDir}/report.html`, renderHtml(data));
-      await Deno.writeTextFile(`${ctx.outDir}/report.json`, renderJson(data));
+      const files = await renderAll(data, "report stage");
+      for (const [name, text] of Object.entries(files)) {
+        await Deno.writeTextFile(`${ctx.outDir}/${name}`, text);
+      }
     },
   });
 }

@@ -4,18 +4,14 @@
  *
  * @module
  */
-import { z } from "zod";
 import { defineStage, type Stage } from "../pipeline/mod.ts";
-import { DecodeConfig, ExperimentConfig, RolloutsConfig } from "./config.ts";
+import { DecodingParams, RolloutsConfig } from "./config.ts";
 import { problems } from "./problems.ts";
 import { baseStage } from "./base.ts";
 import { perSeed } from "./per_seed.ts";
 
 /** The rollouts stage's params. */
-export const RolloutsParams = z.object({
-  backend: ExperimentConfig.shape.backend,
-  workers: ExperimentConfig.shape.workers,
-  decode: DecodeConfig,
+export const RolloutsParams = DecodingParams.extend({
   rollouts: RolloutsConfig,
 });
 
@@ -36,6 +32,7 @@ function defineRollouts(seed: number): Stage<unknown> {
       const { readProblemSet, writeJsonl } = await import("../score/io.ts");
       const { loadPolicy } = await import("../score/policy.ts");
       const { collectRollouts } = await import("../score/rollouts.ts");
+      const { samplingSeed } = await import("../score/task.ts");
       const backend = await startTensorStage(ctx, ctx.params.backend);
       const { rollouts: r, decode } = ctx.params;
       const set = await readProblemSet(ctx.input("problems"), { splits: ["train"] });
@@ -49,20 +46,20 @@ function defineRollouts(seed: number): Stage<unknown> {
             samplesPerProblem: r.samplesPerProblem,
             temperature: r.temperature,
             maxAttemptTokens: decode.maxAttemptTokens,
-            seed: 7,
+            seed: samplingSeed.rollouts(),
             verifier: set.info.verifier,
             sampler,
           }),
       );
       await writeJsonl(`${ctx.outDir}/rollouts.jsonl`, records);
-      const rate = (f: (x: (typeof records)[number]) => boolean) =>
-        records.filter(f).length / records.length;
+      const { transitionRates } = await import("../metrics/self_correction.ts");
+      const rates = transitionRates(records);
       const summary = {
         samples: records.length,
-        accuracy1: rate((x) => x.attempt1.correct),
-        accuracy2: rate((x) => x.attempt2.correct),
-        wrongToRight: rate((x) => !x.attempt1.correct && x.attempt2.correct),
-        rightToWrong: rate((x) => x.attempt1.correct && !x.attempt2.correct),
+        accuracy1: rates.accT1,
+        accuracy2: rates.accT2,
+        wrongToRight: rates.wrongToRight,
+        rightToWrong: rates.rightToWrong,
       };
       await Deno.writeTextFile(
         `${ctx.outDir}/summary.json`,

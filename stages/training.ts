@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { defineStage, type Stage } from "../pipeline/mod.ts";
-import { DecodeConfig, ExperimentConfig, RlConfig, SftConfig } from "./config.ts";
+import { DecodingParams, decodingParams, ExperimentConfig, RlConfig, SftConfig } from "./config.ts";
 import { ObjectiveSpec } from "../score/rewards.ts";
 import { problems } from "./problems.ts";
 import { baseStage } from "./base.ts";
@@ -18,14 +18,11 @@ type Rl = z.infer<typeof RlConfig>;
 
 /** The params every training instance reads: backend, Worker count, decoding, its seed. */
 function runtimeParams(c: Config, seed: number) {
-  return { backend: c.backend, workers: c.workers, decode: c.decode, seed };
+  return { ...decodingParams(c), seed };
 }
 
 /** Params of an RL stage: the objective and schedule it derives from the `rl` section. */
-export const RlStageParams = z.object({
-  backend: ExperimentConfig.shape.backend,
-  workers: ExperimentConfig.shape.workers,
-  decode: DecodeConfig,
+export const RlStageParams = DecodingParams.extend({
   seed: z.number().int(),
   /** The round of SCoRe's interleaved schedule (1 for every other RL stage). */
   round: z.number().int().min(1),
@@ -58,8 +55,12 @@ export function rlSplit<T>(train: readonly T[], heldOut: number): { rl: T[]; sel
 
 /** How an RL method derives its objective and step count from the `rl` section. */
 export interface RlMethod {
-  /** Method name (the stage family), e.g. "stage2". */
-  method: string;
+  /**
+   * The stage family (the stage name before `@`): a method id for a one-stage method
+   * (`naive_rl`, `abl_no_stage1`, …), or one of SCoRe's phases `stage1` / `stage2` — SCoRe's
+   * method id is `score` (its row, `eval@score.sN`, its curves' `method`), never `stage2`.
+   */
+  family: string;
   objective: (rl: Rl) => ObjectiveSpec;
   steps: (rl: Rl) => number;
   /** Its learning rate (Stage I has its own; every other RL method reads `rl.lr`). */
@@ -79,7 +80,7 @@ export function rlStage(
   round = 1,
 ): Stage<unknown> {
   return defineStage({
-    name: `${m.method}@s${seed}${round > 1 ? `.r${round}` : ""}`,
+    name: `${m.family}@s${seed}${round > 1 ? `.r${round}` : ""}`,
     module: import.meta.url,
     description: m.description,
     inputs: { problems, base: baseStage(seed), init },
@@ -170,10 +171,7 @@ export function rlStage(
 }
 
 /** Params of a supervised self-correction stage (STaR, Pair-SFT). */
-export const SftStageParams = z.object({
-  backend: ExperimentConfig.shape.backend,
-  workers: ExperimentConfig.shape.workers,
-  decode: DecodeConfig,
+export const SftStageParams = DecodingParams.extend({
   seed: z.number().int(),
   kind: z.enum(["star", "pair_sft"]),
   sft: SftConfig,
@@ -219,7 +217,7 @@ export function sftStage(
       const { pairSftTraces, starTraces } = await import("../score/sft.ts");
       const { buildTextTranscript } = await import("../score/transcript.ts");
       const { fitTranscripts } = await import("../score/supervised.ts");
-      const { taskRng } = await import("../score/task.ts");
+      const { samplingSeed, taskRng } = await import("../score/task.ts");
       const { AdamW } = await import("../model/mod.ts");
       const p = ctx.params;
       const backend = await startTensorStage(ctx, p.backend);
@@ -240,7 +238,7 @@ export function sftStage(
             samplesPerProblem: p.rolloutSamples,
             temperature: 1,
             maxAttemptTokens: p.decode.maxAttemptTokens,
-            seed: p.seed * 1000 + round,
+            seed: samplingSeed.sftRound(p.seed, round),
             verifier: set.info.verifier,
             sampler: parallel,
           });
@@ -261,7 +259,7 @@ export function sftStage(
             steps,
             batchSize: p.sft.batchSize,
             segments: [2],
-            seed: p.seed * 1000 + round,
+            seed: samplingSeed.sftRound(p.seed, round),
             padId: tok.special.pad,
             signal: ctx.signal,
             onStep: async (s) => {

@@ -4,6 +4,7 @@ import {
   breakdownByLevel,
   editRatioHistogram,
   ratioHistogram,
+  sortGroupKeys,
 } from "../../metrics/mod.ts";
 import { rec } from "./fixtures.ts";
 
@@ -44,4 +45,15 @@ Deno.test("edit ratio histogram of records uses the attempts' texts", () => {
   ], 4);
   assert.deepEqual(h.counts, [1, 0, 0, 1]);
   assert.equal(h.identical, 1);
+});
+
+Deno.test("sortGroupKeys: one order for every group list — numeric levels, code-unit families", () => {
+  assert.deepEqual(sortGroupKeys(["10", "2", "1"]), ["1", "2", "10"]);
+  assert.deepEqual(sortGroupKeys(["mul", "Add", "add"]), ["Add", "add", "mul"]);
+  assert.deepEqual(sortGroupKeys(["10", "x", "2"]), ["10", "2", "x"]);
+  const levels = breakdownByLevel([
+    rec("a", true, true, { level: 10 }),
+    rec("b", true, true, { level: 9 }),
+  ]).map((g) => g.key);
+  assert.deepEqual(levels, sortGroupKeys(levels));
 });

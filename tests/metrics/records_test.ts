@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { evaluateMethod, parseEvalRecords, parseEvalRecordsJsonl } from "../../metrics/mod.ts";
+import { z } from "zod";
+import {
+  evaluateMethod,
+  evaluateSeed,
+  parseEvalRecords,
+  parseEvalRecordsJsonl,
+} from "../../metrics/mod.ts";
+import { parseJson, parseJsonl } from "../../metrics/parse.ts";
 import { rec } from "./fixtures.ts";
 
 Deno.test("record validation names the source, the record and the field", () => {
@@ -34,4 +41,31 @@ Deno.test("evaluateMethod bundles seeds, spread, joint bootstrap and per-level g
   assert.deepEqual(m.perLevel.map((g) => [g.key, g.n]), [["1", 2], ["2", 2]]);
   assert.equal(m.perLevel[0].aggregate.delta.mean, 0.5);
   assert.equal(m.seeds[0].editHistogram.n, 2);
+});
+
+Deno.test("evaluateMethod uses a seed's own evaluation as given and rejects one of other records", () => {
+  const records = [rec("a", false, true), rec("b", true, true)];
+  const own = evaluateSeed(3, records, { bootstrap: { resamples: 20, seed: 0 } });
+  const m = evaluateMethod([{ seed: 3, records, evaluation: own }]);
+  assert.equal(m.seeds[0], own); // the same object: not evaluated a second time
+  assert.deepEqual(m.seeds[0], evaluateSeed(3, records, { bootstrap: { resamples: 20, seed: 0 } }));
+  assert.throws(
+    () => evaluateMethod([{ seed: 4, records, evaluation: own }]),
+    /seed 4's evaluation \(seed 3/,
+  );
+  assert.throws(
+    () => evaluateMethod([{ seed: 3, records: records.slice(1), evaluation: own }]),
+    /n = 2\) is not of its 1 records/,
+  );
+});
+
+Deno.test("every JSON reader fails with one message shape: source (and line), then the bad path", () => {
+  const schema = z.object({ n: z.number() });
+  assert.throws(() => parseJson("{", schema, "x.json"), /^Error: x\.json: not valid JSON/);
+  assert.throws(() => parseJson('{"n":"1"}', schema, "x.json"), /x\.json: invalid data\n {2}at n:/);
+  assert.throws(
+    () => parseJsonl('{"n":1}\n\n{"n":true}\n', schema, "x.jsonl"),
+    /x\.jsonl:3: invalid data/,
+  );
+  assert.deepEqual(parseJsonl('{"n":1}\n{"n":2}\n', schema, "x.jsonl"), [{ n: 1 }, { n: 2 }]);
 });

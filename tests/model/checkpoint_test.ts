@@ -102,7 +102,7 @@ Deno.test("loading a checkpoint with a bad config or mismatched tensor fails cle
   );
   cfg.model.nHead = "two";
   await Deno.writeTextFile(cfgPath, JSON.stringify(cfg));
-  await assert.rejects(() => loadCheckpoint(dir), /config\.json is invalid[\s\S]*nHead/);
+  await assert.rejects(() => loadCheckpoint(dir), /config\.json: invalid data[\s\S]*nHead/);
   model.dispose();
   await Deno.remove(dir, { recursive: true });
 });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import {
   definePipeline,
   defineStage,
-  load,
+  locate,
   openSession,
   planStatus,
   readRecord,
@@ -11,6 +11,11 @@ import {
 } from "../../pipeline/mod.ts";
 
 let runs: string[] = [];
+
+/** Where stage `name`'s current output is for the session these options open. */
+async function at(name: string, opts: Parameters<typeof openSession>[1]) {
+  return locate(await openSession(pipeline, opts), name);
+}
 
 const source = defineStage({
   name: "source",
@@ -47,24 +52,24 @@ Deno.test("the programmatic API: run, locate for notebooks, records with run inf
     runs = [];
     const opts = { storeDir: `${dir}/store`, cwd: dir, handleSignals: false };
     const s = await openSession(pipeline, opts);
-    await assert.rejects(() => load(pipeline, "double", opts), /stage "double" is missing/);
+    assert.equal((await at("double", opts)).state, "missing");
     const res = await runStages(s, { handleSignals: false });
     assert.deepEqual(res.ran, ["source", "double"]);
     assert.deepEqual(runs, ["source", "double"]);
 
-    const loc = await load(pipeline, "double", opts);
+    const loc = await at("double", opts);
     assert.equal(loc.state, "cached");
     assert.equal(Deno.readTextFileSync(`${loc.path}/out.txt`), "6");
     assert.equal(
       Deno.readTextFileSync(`${loc.path}/metrics.jsonl`),
       JSON.stringify({ step: 1, value: 6 }) + "\n",
     );
-    const src = await readRecord(`${dir}/store`, (await load(pipeline, "source", opts)).key!);
+    const src = await readRecord(`${dir}/store`, (await at("source", opts)).key!);
     assert.equal(src?.backend, "cpu");
     assert.deepEqual(src?.seeds, [7]);
     assert.deepEqual(src?.params, { n: 3 });
 
-    const big = await load(pipeline, "double", { ...opts, preset: "big", allowStale: true });
+    const big = await at("double", { ...opts, preset: "big" });
     assert.equal(big.state, "stale");
     assert.equal(big.path, null);
     const st = await planStatus(await openSession(pipeline, { ...opts, preset: "big" }));
@@ -109,7 +114,7 @@ Deno.test("bit rot the stat check cannot see is caught by hashing inputs before 
     runs = [];
     const opts = { storeDir: `${dir}/store`, cwd: dir };
     await runStages(await openSession(pipeline, opts), { handleSignals: false });
-    const src = await load(pipeline, "source", opts);
+    const src = await at("source", opts);
     // Corrupt the file and forge the stat snapshot, as silent disk corruption would look.
     const file = `${src.path}/n.txt`;
     Deno.chmodSync(file, 0o644);
@@ -120,7 +125,7 @@ Deno.test("bit rot the stat check cannot see is caught by hashing inputs before 
     m.stat["n.txt"] = [st.size, st.mtime!.getTime(), st.ctime!.getTime(), st.ino];
     Deno.writeTextFileSync(manifestPath, JSON.stringify(m));
     assert.equal(
-      (await load(pipeline, "source", opts)).state,
+      (await at("source", opts)).state,
       "cached",
       "the cheap check is fooled",
     );
@@ -132,7 +137,7 @@ Deno.test("bit rot the stat check cannot see is caught by hashing inputs before 
     });
     assert.deepEqual(runs, ["source", "double"], "the corrupt input was rebuilt before use");
     assert.deepEqual(res.ran, ["source", "double"]);
-    const out = await load(pipeline, "double", opts);
+    const out = await at("double", opts);
     assert.equal(Deno.readTextFileSync(`${out.path}/out.txt`), "6");
   } finally {
     Deno.removeSync(dir, { recursive: true });

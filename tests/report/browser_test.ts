@@ -260,7 +260,7 @@ Deno.test({
     try {
       const html = `${dir}/report.html`;
       const data = fullReportData();
-      await Deno.writeTextFile(html, renderHtml(data));
+      await Deno.writeTextFile(html, await renderHtml(data));
       const shot = `${outDir}/report.png`;
       const r = await checkPage(chromium, html, shot);
       assertClean(r, "fixture report");

@@ -72,7 +72,7 @@ Deno.test("rows of families without a check get error sources but no check row",
   );
 });
 
-Deno.test("the report shows every seed and the design tables, and report.json keeps them", () => {
+Deno.test("the report shows every seed and the design tables, and report.json keeps them", async () => {
   const data = fullReportData();
   const seeds = perSeedTable(data as never);
   assert.ok(seeds.rows.length > data.methods.length, "several seeds per row");
@@ -86,7 +86,7 @@ Deno.test("the report shows every seed and the design tables, and report.json ke
     /\| Base model \| 0 \| 50\.0 \| 50\.0 \| 25\.0 \| 25\.0 \| 25\.0 \| 75\.0 \| \+25\.0 \|/,
   );
   assert.match(md, /## Where the wrong answers come from/);
-  assert.match(renderHtml(withDesign), /id="checks"/);
+  assert.match(await renderHtml(withDesign), /id="checks"/);
   assert.ok(errorSourceTable(withDesign as never));
   assert.equal(checkTable(data as never), null, "no design analysis, no check table");
   const json = renderJson(withDesign);

@@ -95,7 +95,7 @@ export function synthCurve(stage: string, seed: number, method?: MethodId): Trai
       kl1: 0.001 * i * i,
       kl2: 0.002 * i,
       delta: -0.05 + 0.01 * i,
-      editRate: 0.6 - 0.03 * i,
+      changedRate: 0.6 - 0.03 * i,
     })),
   };
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  chartSvg,
   METHOD_IDS,
   METHOD_LABELS,
   PAPER_MATH,
@@ -9,6 +10,7 @@ import {
   renderHtml,
   renderJson,
   renderMarkdown,
+  reportCharts,
   ReportData,
 } from "../../report/mod.ts";
 import { fullReportData, REPRODUCING, synthMethod } from "./fixtures.ts";
@@ -88,15 +90,15 @@ Deno.test("a method given twice is rejected", () => {
   assert.throws(() => ReportData.parse(twice), /appears twice/);
 });
 
-Deno.test("rendering is deterministic and survives a JSON round trip byte for byte", () => {
+Deno.test("rendering is deterministic and survives a JSON round trip byte for byte", async () => {
   const again = JSON.parse(JSON.stringify(data));
   assert.equal(renderMarkdown(data), renderMarkdown(again));
-  assert.equal(renderHtml(data), renderHtml(again));
+  assert.equal(await renderHtml(data), await renderHtml(again));
   assert.equal(renderJson(data), renderJson(again));
 });
 
-Deno.test("html loads nothing from a network and has no scripts", () => {
-  const html = renderHtml(data);
+Deno.test("html loads nothing from a network and has no scripts", async () => {
+  const html = await renderHtml(data);
   assert.doesNotMatch(html, /(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
   assert.doesNotMatch(html, /<script|<link|<iframe|<img|@import|url\(/i);
   assert.doesNotMatch(html, /https?:\/\//i);
@@ -104,17 +106,20 @@ Deno.test("html loads nothing from a network and has no scripts", () => {
   assert.ok(html.includes("&lt;&amp;&gt; &quot;quoted&quot;"), "notes must be escaped");
 });
 
-Deno.test("every inline SVG chart is well-formed XML", () => {
-  const html = renderHtml(data);
+Deno.test("every chart is a Vega-Lite spec rendered to well-formed inline SVG", async () => {
+  const html = await renderHtml(data);
   const svgs = svgFragments(html);
-  // 2 summary charts + 4 per stage (2 stages) + a histogram per row + 1 scaling chart
-  assert.equal(svgs.length, 2 + 8 + METHOD_IDS.length + 1);
+  // Δ and accuracy, one faceted chart per training stage (2), the histograms, the scaling curve
+  const charts = reportCharts(ReportData.parse(data));
+  assert.equal(svgs.length, charts.length);
+  assert.equal(svgs.length, 2 + 2 + 1 + 1);
+  assert.equal(svgs[0], await chartSvg(charts[0].spec), "the page's chart is the spec's SVG");
   for (const s of svgs) assertWellFormed(s);
   assert.throws(() => assertWellFormed("<svg><g></svg>"), /closes/);
   assert.throws(() => assertWellFormed(`<svg a="1 & 2"/>`), /bad entity/);
 });
 
-Deno.test("a minimal report (one row, one seed, no curves or scaling) renders", () => {
+Deno.test("a minimal report (one row, one seed, no curves or scaling) renders", async () => {
   const one = {
     meta: {
       preset: "smoke",
@@ -129,14 +134,14 @@ Deno.test("a minimal report (one row, one seed, no curves or scaling) renders", 
   const md = renderMarkdown(one);
   assert.match(md, /\*\*Base model\*\* \| 1 \| 50\.0 \|/);
   assert.match(md, /### 5\. Each ablation lowers Δ[^\n]*\n\n\*\*Verdict: inconclusive\.\*\*/);
-  const html = renderHtml(one);
+  const html = await renderHtml(one);
   assert.match(html, /No training curves in this run/);
   for (const s of svgFragments(html)) assertWellFormed(s);
   assert.equal(JSON.parse(renderJson(one)).methods.length, 1);
 });
 
-Deno.test("renderAll gives the three files; bad data names the source and the path", () => {
-  const files = renderAll(data);
+Deno.test("renderAll gives the three files; bad data names the source and the path", async () => {
+  const files = await renderAll(data);
   assert.deepEqual(Object.keys(files), ["report.md", "report.html", "report.json"]);
   assert.equal(files["report.md"], renderMarkdown(data));
   const bad = { ...data, meta: { ...data.meta, testProblems: "many" } };

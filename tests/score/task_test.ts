@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { createRng, generateProblems } from "../../datasets/mod.ts";
-import { charsetOf, noisyAttempt, slipLastNumber, verifyAttempt } from "../../score/task.ts";
+import {
+  charsetOf,
+  noisyAttempt,
+  samplingSeed,
+  slipLastNumber,
+  verifyAttempt,
+} from "../../score/task.ts";
 import { pairSftTraces, starTraces } from "../../score/sft.ts";
 import type { RolloutRecord } from "../../score/rollouts.ts";
 
@@ -98,4 +104,14 @@ Deno.test("Pair-SFT pairs every wrong attempt with a correct attempt to the same
     assert.equal(p.attempt2, "a-0-2");
     assert.ok(["a-0-1", "a-1-1", "a-1-2"].includes(p.attempt1));
   }
+});
+
+Deno.test("the sampler seeds are the named streams every stored run was made with", () => {
+  // Pinned: changing one changes every sampled token of that stage, so every trained number.
+  assert.equal(samplingSeed.rollouts(), 7);
+  assert.equal(samplingSeed.rlStep(2, 5), 2 * 100003 + 5);
+  assert.equal(samplingSeed.sftRound(1, 1), 1001);
+  // Distinct streams for distinct steps and rounds of one seed.
+  assert.notEqual(samplingSeed.rlStep(0, 1), samplingSeed.rlStep(0, 2));
+  assert.notEqual(samplingSeed.sftRound(3, 0), samplingSeed.sftRound(3, 1));
 });

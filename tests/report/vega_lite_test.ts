@@ -39,7 +39,7 @@ function checkSpec(spec: Record<string, unknown>, rows: readonly object[]) {
 Deno.test("curve rows flatten every logged quantity and the spec references their fields", () => {
   const rows = curveRows(data.curves);
   assert.equal(rows.length, 3 * 12 * 6);
-  assert.deepEqual(new Set(rows.map((r) => r.panel)), new Set(["reward", "KL", "Δ", "edit rate"]));
+  assert.deepEqual(new Set(rows.map((r) => r.panel)), new Set(["reward", "KL", "Δ", "changes"]));
   checkSpec(curveSpec(rows), rows);
 });
 

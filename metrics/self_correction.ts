@@ -11,7 +11,7 @@ import type { SelfCorrectionMetrics, TransitionCounts } from "./schemas.ts";
  * normalised them) differ as strings; an answer against no answer counts as a change, no answer
  * twice does not.
  */
-export function answerChanged(r: EvalRecord): boolean {
+export function answerChanged(r: AttemptPair): boolean {
   return r.attempt1.answer !== r.attempt2.answer;
 }
 
@@ -20,9 +20,15 @@ export function editRatios(records: readonly EvalRecord[]): number[] {
   return records.map((r) => editDistanceRatio(r.attempt1.text, r.attempt2.text));
 }
 
+/** What {@link countTransitions} reads of a record: each attempt's verdict and extracted answer. */
+export interface AttemptPair {
+  attempt1: { correct: boolean; answer: string | null };
+  attempt2: { correct: boolean; answer: string | null };
+}
+
 /** Counts the transitions of a set of records (optionally a resample given by indices). */
 export function countTransitions(
-  records: readonly EvalRecord[],
+  records: readonly AttemptPair[],
   indices?: ArrayLike<number>,
 ): TransitionCounts {
   const c: TransitionCounts = {
@@ -73,6 +79,34 @@ export function metricsFromCounts(
     deltaCI,
     changedRate: counts.changedAnswer / n,
     editRatioMean: editRatioSum / n,
+  };
+}
+
+/**
+ * The rates of a batch of two-attempt samples (a training step, a set of rollouts), each a count
+ * over n: the one place the wrong→right / right→wrong rates are computed. `delta` is
+ * `accT2 − accT1` (the batch's difference of means), not {@link metricsFromCounts}' Δ^{i→c} − Δ^{c→i}.
+ */
+export function transitionRates(records: readonly AttemptPair[]): {
+  n: number;
+  accT1: number;
+  accT2: number;
+  delta: number;
+  wrongToRight: number;
+  rightToWrong: number;
+  changedAnswer: number;
+} {
+  const c = countTransitions(records);
+  const n = Math.max(1, records.length);
+  const accT1 = c.correctT1 / n, accT2 = c.correctT2 / n;
+  return {
+    n: records.length,
+    accT1,
+    accT2,
+    delta: accT2 - accT1,
+    wrongToRight: c.incorrectToCorrect / n,
+    rightToWrong: c.correctToIncorrect / n,
+    changedAnswer: c.changedAnswer / n,
   };
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { answerChanged, selfCorrectionMetrics } from "../../metrics/mod.ts";
+import { answerChanged, selfCorrectionMetrics, transitionRates } from "../../metrics/mod.ts";
 import { rec, recordsArb } from "./fixtures.ts";
 
 Deno.test("metrics of a hand-counted set of ten problems", () => {
@@ -69,4 +69,26 @@ Deno.test("mean edit ratio averages levenshtein / total length per problem", () 
 
 Deno.test("metrics of no records is a clear error", () => {
   assert.throws(() => selfCorrectionMetrics([]), /no records/);
+});
+
+Deno.test("transitionRates: a batch's wrong→right, right→wrong and changed rates are counts over n", () => {
+  const rs = [
+    rec("a", false, true),
+    rec("b", true, false),
+    rec("c", true, true),
+    rec("d", false, false, { a2: "9" }),
+  ];
+  const t = transitionRates(rs);
+  assert.deepEqual(t, {
+    n: 4,
+    accT1: 0.5,
+    accT2: 0.5,
+    delta: 0,
+    wrongToRight: 0.25,
+    rightToWrong: 0.25,
+    changedAnswer: selfCorrectionMetrics(rs).changedRate,
+  });
+  const m = selfCorrectionMetrics(rs);
+  assert.equal(t.wrongToRight, m.deltaIC);
+  assert.equal(t.rightToWrong, m.deltaCI);
 });

@@ -11,17 +11,30 @@ export type VegaLiteSpec = Record<string, unknown>;
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
+/** Tooltip fields; `"name:.1f"` gives a field its number format. */
+function tooltip(...fields: string[]): { field: string; format?: string }[] {
+  return fields.map((f): { field: string; format?: string } => {
+    const [field, format] = f.split(":");
+    return format ? { field, format } : { field };
+  });
+}
+
+/** The distinct `key` values of `rows`, in first-seen order (the sort order of a facet or axis). */
+function firstSeen<T>(rows: readonly T[], key: (r: T) => string): string[] {
+  return [...new Set(rows.map(key))];
+}
+
 /** The MIME bundle Jupyter renders as a Vega-Lite chart. */
 export function vegaLiteBundle(spec: VegaLiteSpec): Record<string, unknown> {
   return { "application/vnd.vegalite.v5+json": spec };
 }
 
-/** One value of a training curve: panel (reward, KL, Δ, edit rate), series within the panel. */
+/** One value of a training curve: panel (reward, KL, Δ, changes), series within the panel. */
 export interface CurveRow {
   stage: string;
   seed: number;
   step: number;
-  panel: "reward" | "KL" | "Δ" | "edit rate";
+  panel: "reward" | "KL" | "Δ" | "changes";
   series: string;
   value: number;
 }
@@ -31,10 +44,12 @@ export function curveRows(curves: readonly TrainingCurve[]): CurveRow[] {
   const keys = [
     ["reward1", "reward", "attempt 1"],
     ["reward2", "reward", "attempt 2"],
+    ["shaped2", "reward", "attempt 2, shaped"],
     ["kl1", "KL", "attempt 1"],
     ["kl2", "KL", "attempt 2"],
     ["delta", "Δ", "Δ"],
-    ["editRate", "edit rate", "edit rate"],
+    ["changedRate", "changes", "changed answers"],
+    ["editRatio", "changes", "edit-distance ratio"],
   ] as const;
   const rows: CurveRow[] = [];
   for (const cv of curves) {
@@ -62,7 +77,7 @@ export function curveSpec(rows: readonly CurveRow[], opts: { title?: string } = 
         field: "panel",
         type: "nominal",
         title: null,
-        sort: ["reward", "KL", "Δ", "edit rate"],
+        sort: ["reward", "KL", "Δ", "changes"],
       },
     },
     spec: {
@@ -74,13 +89,7 @@ export function curveSpec(rows: readonly CurveRow[], opts: { title?: string } = 
         y: { field: "value", type: "quantitative", title: null },
         color: { field: "series", type: "nominal", title: "series" },
         strokeDash: { field: "seed", type: "nominal", title: "seed" },
-        tooltip: [
-          { field: "stage" },
-          { field: "seed" },
-          { field: "step" },
-          { field: "series" },
-          { field: "value", format: ".4f" },
-        ],
+        tooltip: tooltip("stage", "seed", "step", "series", "value:.4f"),
       },
     },
     resolve: { scale: { y: "independent" } },
@@ -115,8 +124,7 @@ export function histogramSpec(
   rows: readonly HistogramRow[],
   opts: { columns?: number } = {},
 ): VegaLiteSpec {
-  const order: string[] = [];
-  for (const r of rows) if (!order.includes(r.method)) order.push(r.method);
+  const order = firstSeen(rows, (r) => r.method);
   return {
     $schema: SCHEMA,
     title: "Edit-distance ratio between attempts (% of problems)",
@@ -136,10 +144,7 @@ export function histogramSpec(
         },
         x2: { field: "binEnd" },
         y: { field: "percent", type: "quantitative", title: "% of problems" },
-        tooltip: [{ field: "method" }, { field: "binStart" }, { field: "binEnd" }, {
-          field: "percent",
-          format: ".1f",
-        }, { field: "count" }],
+        tooltip: tooltip("method", "binStart", "binEnd", "percent:.1f", "count"),
       },
     },
   };
@@ -212,17 +217,7 @@ export function scalingSpec(rows: readonly ScalingRow[]): VegaLiteSpec {
             scale: { zero: false },
           },
           strokeDash: { field: "method", type: "nominal" },
-          tooltip: [
-            { field: "method" },
-            { field: "k" },
-            { field: "strategy" },
-            {
-              field: "accuracy",
-              format: ".1f",
-            },
-            { field: "lo", format: ".1f" },
-            { field: "hi", format: ".1f" },
-          ],
+          tooltip: tooltip("method", "k", "strategy", "accuracy:.1f", "lo:.1f", "hi:.1f"),
         },
       },
       {
@@ -269,8 +264,7 @@ export function deltaRows(methods: readonly MethodRow[]): DeltaRow[] {
 
 /** Horizontal bars of Δ per method, ours beside the paper's, with error bars on ours. */
 export function deltaBarsSpec(rows: readonly DeltaRow[]): VegaLiteSpec {
-  const order: string[] = [];
-  for (const r of rows) if (!order.includes(r.method)) order.push(r.method);
+  const order = firstSeen(rows, (r) => r.method);
   const y = {
     field: "method",
     type: "nominal",
@@ -296,10 +290,7 @@ export function deltaBarsSpec(rows: readonly DeltaRow[]): VegaLiteSpec {
             type: "nominal",
             scale: { domain: ["ours", "paper"], range: ["#0072b2", "#aaaaaa"] },
           },
-          tooltip: [{ field: "method" }, { field: "source" }, { field: "delta", format: ".1f" }, {
-            field: "lo",
-            format: ".1f",
-          }, { field: "hi", format: ".1f" }],
+          tooltip: tooltip("method", "source", "delta:.1f", "lo:.1f", "hi:.1f"),
         },
       },
       {
@@ -309,6 +300,78 @@ export function deltaBarsSpec(rows: readonly DeltaRow[]): VegaLiteSpec {
           x: { field: "lo", type: "quantitative" },
           x2: { field: "hi" },
           yOffset: { field: "source", type: "nominal" },
+        },
+      },
+    ],
+  };
+}
+
+/** Accuracy of one attempt of one row, mean over seeds with its 95% interval, in percent. */
+export interface AccuracyRow {
+  method: string;
+  attempt: "attempt 1" | "attempt 2";
+  accuracy: number;
+  lo: number;
+  hi: number;
+}
+
+/** Accuracy rows: attempt 1 and attempt 2 of each method (seed mean, bootstrap interval). */
+export function accuracyRows(methods: readonly MethodRow[]): AccuracyRow[] {
+  return methods.flatMap((m) => {
+    const iv = m.evaluation.bootstrap.intervals;
+    const a = m.evaluation.aggregate;
+    return [
+      {
+        method: methodLabel(m),
+        attempt: "attempt 1" as const,
+        accuracy: 100 * a.accT1.mean,
+        lo: 100 * iv.accT1.lo,
+        hi: 100 * iv.accT1.hi,
+      },
+      {
+        method: methodLabel(m),
+        attempt: "attempt 2" as const,
+        accuracy: 100 * a.accT2.mean,
+        lo: 100 * iv.accT2.lo,
+        hi: 100 * iv.accT2.hi,
+      },
+    ];
+  });
+}
+
+/** Accuracy at attempt 1 and attempt 2 per method: points with their 95% intervals. */
+export function accuracySpec(rows: readonly AccuracyRow[]): VegaLiteSpec {
+  const order = firstSeen(rows, (r) => r.method);
+  const color = {
+    field: "attempt",
+    type: "nominal",
+    title: null,
+    scale: { domain: ["attempt 1", "attempt 2"], range: ["#e69f00", "#0072b2"] },
+  };
+  return {
+    $schema: SCHEMA,
+    title: "Accuracy at attempt 1 and attempt 2 (%, 95% bootstrap interval)",
+    data: { values: rows },
+    width: 380,
+    height: { step: 26 },
+    encoding: {
+      y: { field: "method", type: "nominal", sort: order, title: null, axis: { labelLimit: 360 } },
+      yOffset: { field: "attempt", type: "nominal" },
+      color,
+    },
+    layer: [
+      {
+        mark: { type: "rule" },
+        encoding: {
+          x: { field: "lo", type: "quantitative", title: "accuracy (%)" },
+          x2: { field: "hi" },
+        },
+      },
+      {
+        mark: { type: "point", filled: true },
+        encoding: {
+          x: { field: "accuracy", type: "quantitative", scale: { zero: false } },
+          tooltip: tooltip("method", "attempt", "accuracy:.1f", "lo:.1f", "hi:.1f"),
         },
       },
     ],
