@@ -21,14 +21,15 @@ export interface TreeFile {
 }
 
 const CHUNK = 8 << 20;
-let buffer: Uint8Array | null = null;
+/** Read buffers not in use: each hashFile takes one, so concurrent hashes never share one. */
+const freeBuffers: Uint8Array[] = [];
 
-/** SHA-256 hex of a file, read in 8 MiB chunks; optionally fsyncs it. */
+/** SHA-256 hex of a file, read in 8 MiB chunks; optionally fsyncs it. Safe to run concurrently. */
 export async function hashFile(path: string, opts: { fsync?: boolean } = {}): Promise<string> {
   const h = (await nodeCreateHash())("sha256");
   const f = await Deno.open(path, { read: true });
+  const buffer = freeBuffers.pop() ?? new Uint8Array(CHUNK);
   try {
-    buffer ??= new Uint8Array(CHUNK);
     while (true) {
       const n = await f.read(buffer);
       if (n === null || n === 0) break;
@@ -41,6 +42,7 @@ export async function hashFile(path: string, opts: { fsync?: boolean } = {}): Pr
     }
   } finally {
     f.close();
+    freeBuffers.push(buffer);
   }
   return h.digest("hex");
 }
