@@ -165,26 +165,17 @@ export interface ScalingRow {
 /** Rows of the inference-time scaling curves (accuracy in percent). */
 export function scalingRows(curves: readonly ScalingCurve[]): ScalingRow[] {
   return curves.flatMap((sc) =>
-    sc.points.flatMap((p) => [
-      {
+    sc.points.flatMap((p) =>
+      (["parallel", "sequential"] as const).map((strategy) => ({
         method: methodLabel({ id: sc.method }),
         k: p.k,
         calls: 2 * p.k,
-        strategy: "parallel" as const,
-        accuracy: 100 * p.parallel,
-        lo: p.ci ? 100 * p.ci.parallel.lo : null,
-        hi: p.ci ? 100 * p.ci.parallel.hi : null,
-      },
-      {
-        method: methodLabel({ id: sc.method }),
-        k: p.k,
-        calls: 2 * p.k,
-        strategy: "sequential" as const,
-        accuracy: 100 * p.sequential,
-        lo: p.ci ? 100 * p.ci.sequential.lo : null,
-        hi: p.ci ? 100 * p.ci.sequential.hi : null,
-      },
-    ])
+        strategy,
+        accuracy: 100 * p[strategy],
+        lo: p.ci ? 100 * p.ci[strategy].lo : null,
+        hi: p.ci ? 100 * p.ci[strategy].hi : null,
+      }))
+    )
   );
 }
 

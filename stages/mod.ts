@@ -26,6 +26,7 @@ import { definePipeline, type Stage } from "../pipeline/mod.ts";
 import { ExperimentConfig } from "./config.ts";
 import { problems } from "./problems.ts";
 import { baseStage } from "./base.ts";
+import { perSeed } from "./per_seed.ts";
 import { rolloutsStage } from "./rollouts.ts";
 import { type RlMethod, rlStage, sftStage } from "./training.ts";
 import { evaluateStage } from "./evaluate.ts";
@@ -94,17 +95,13 @@ export function buildStages(config: ExperimentConfig): Stage<unknown>[] {
     if (config.seeds.methods.includes(seed)) stages.push(rolloutsStage(seed));
     evaluate("base", seed, baseStage(seed), seed === first);
   }
-  const stage1BySeed = new Map<number, Stage<unknown>>();
-  const stage1For = (seed: number) => {
-    let s = stage1BySeed.get(seed);
-    if (!s) {
-      s = rlStage(stage1, seed, baseStage(seed));
-      stage1BySeed.set(seed, s);
-      add("score", seed, s, true);
-      evaluate("score_stage1", seed, s);
-    }
+  // SCoRe's (first) Stage I of a seed: built, tracked and evaluated once, however many read it.
+  const stage1For = perSeed((seed) => {
+    const s = rlStage(stage1, seed, baseStage(seed));
+    add("score", seed, s, true);
+    evaluate("score_stage1", seed, s);
     return s;
-  };
+  });
   for (const seed of config.seeds.methods) {
     // SCoRe: Stage I → Stage II, for rl.rounds rounds; the last Stage II is the SCoRe row.
     let s2 = rlStage(stage2, seed, stage1For(seed));

@@ -123,6 +123,7 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
       }));
       const byId: Partial<Record<Id, z.infer<typeof EvalRecord>[][]>> = {};
       for (const [id, runs] of records) byId[id as Id] = runs.map((r) => r.records);
+      const { RlSelection } = await import("../score/selection.ts");
       const trainingCurves = [];
       for (const c of curves) {
         const lines = await readJsonl(`${ctx.input(c.stage.name)}/metrics.jsonl`, MetricsLine);
@@ -136,7 +137,6 @@ export function reportStage(evals: ReportEval[], curves: ReportCurve[]): Stage<u
         );
         const selectionFile = `${ctx.input(c.stage.name)}/selection.json`;
         if (await exists(selectionFile)) {
-          const { RlSelection } = await import("../score/selection.ts");
           const sel = await readJson(selectionFile, RlSelection);
           const kept = sel.candidates.find((k) => k.steps === sel.chosenSteps)!;
           curve.kept = { steps: sel.chosenSteps, heldOutReward: kept.reward };
