@@ -1,4 +1,8 @@
-/** Command-line parsing for the engine CLI. Light: used on the no-op path. */
+/**
+ * Command-line parsing for the engine CLI, on `node:util`'s `parseArgs` (the no-op `reproduce`
+ * does not load this module: its few flags are read by `fast_path.ts`'s `fastArgs`).
+ */
+import { parseArgs } from "node:util";
 
 /** Parsed command line. */
 export interface CliArgs {
@@ -59,76 +63,109 @@ options (reproduce, stage):
   --no-deps                  (stage) run only the named stage; its inputs must be cached
 `;
 
-const VALUE_FLAGS = new Set(["preset", "config", "expect-key", "remote", "executor"]);
-const BOOL_FLAGS = new Set(["force", "json", "mermaid", "dot", "help", "no-deps"]);
-const LIST_FLAGS = new Set(["set", "backend", "jobs"]);
+/** The options `parseArgs` accepts; the value flags other than --set/--backend are given once. */
+const OPTIONS = {
+  preset: { type: "string" },
+  config: { type: "string" },
+  remote: { type: "string" },
+  executor: { type: "string" },
+  "expect-key": { type: "string" },
+  set: { type: "string", multiple: true },
+  backend: { type: "string", multiple: true },
+  jobs: { type: "string" },
+  force: { type: "boolean" },
+  json: { type: "boolean" },
+  mermaid: { type: "boolean" },
+  dot: { type: "boolean" },
+  "no-deps": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
-/** Parses `argv` (`--flag value` and `--flag=value` forms). */
+/** `parseArgs`' own errors, rephrased as this CLI's usage errors (each names the flag). */
+function usageOf(e: unknown, argv: string[]): UsageError {
+  const msg = e instanceof Error ? e.message : String(e);
+  const flag = /'(-{1,2}[^' <]+)/.exec(msg)?.[1] ?? "";
+  if (/ambiguous/.test(msg)) {
+    const at = argv.indexOf(flag);
+    return new UsageError(
+      `${flag} ${argv[at + 1] ?? ""}: a value starting with "-" is given as ${flag}=VALUE`,
+    );
+  }
+  if (/argument missing/.test(msg)) return new UsageError(`${flag} needs a value`);
+  if (/does not take an argument/.test(msg)) return new UsageError(`${flag} takes no value`);
+  const bad = argv.find((a) => a === flag || a.startsWith(`${flag}=`)) ?? flag;
+  return new UsageError(`unknown option ${bad}\n${USAGE}`);
+}
+
+/** Checks one `--set` value: `PATH=VALUE` with a dotted path of non-empty, space-free segments. */
+function checkSet(v: string): string {
+  const eqAt = v.indexOf("=");
+  const path = eqAt < 0 ? "" : v.slice(0, eqAt);
+  if (!path || path.split(".").some((seg) => seg === "" || /\s/.test(seg))) {
+    throw new UsageError(
+      `--set ${v}: expected PATH=VALUE with a dotted config path, e.g. --set rl.alpha=5`,
+    );
+  }
+  return v;
+}
+
+/** Parses `argv` (`--flag value` and `--flag=value` forms; `-h` is `--help`). */
 export function parseCliArgs(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, tokens: true });
+  } catch (e) {
+    throw usageOf(e, argv);
+  }
   const out: CliArgs = {
-    command: "",
-    positional: [],
+    command: parsed.positionals[0] ?? "",
+    positional: parsed.positionals.slice(1),
     set: [],
     jobs: 1,
-    noDeps: false,
-    force: false,
-    json: false,
-    mermaid: false,
-    dot: false,
-    help: false,
+    noDeps: parsed.values["no-deps"] ?? false,
+    force: parsed.values.force ?? false,
+    json: parsed.values.json ?? false,
+    mermaid: parsed.values.mermaid ?? false,
+    dot: parsed.values.dot ?? false,
+    help: parsed.values.help ?? false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "-h") {
-      out.help = true;
-      continue;
-    }
-    if (a.startsWith("--")) {
-      const eq = a.indexOf("=");
-      const name = a.slice(2, eq < 0 ? undefined : eq);
-      if (VALUE_FLAGS.has(name) || LIST_FLAGS.has(name)) {
-        const v = eq < 0 ? argv[++i] : a.slice(eq + 1);
-        if (v === undefined || v === "") throw new UsageError(`--${name} needs a value`);
-        if (name === "set") {
-          const eqAt = v.indexOf("=");
-          const path = eqAt < 0 ? "" : v.slice(0, eqAt);
-          if (!path || path.split(".").some((seg) => seg === "" || /\s/.test(seg))) {
-            throw new UsageError(
-              `--set ${v}: expected PATH=VALUE with a dotted config path, e.g. --set rl.alpha=5`,
-            );
-          }
-          out.set.push(v);
-        } else if (name === "backend") out.set.push(`backend=${v}`);
-        else if (name === "jobs") {
-          const n = Number(v);
-          if (!Number.isInteger(n) || n < 1) {
-            throw new UsageError(`--jobs ${v}: expected a whole number of at least 1`);
-          }
-          out.jobs = n;
-        } else {
-          if (name === "executor" && v !== "local" && v !== "slurm") {
-            throw new UsageError(`--executor ${v}: expected local or slurm`);
-          }
-          const key = name === "expect-key" ? "expectKey" : name;
-          const prev = (out as unknown as Record<string, string | undefined>)[key];
-          if (prev !== undefined) {
-            throw new UsageError(
-              `--${name} given twice (${prev}, then ${v}): give it once` +
-                (name === "preset" ? "; overlay more with --config FILE or --set PATH=VALUE" : ""),
-            );
-          }
-          (out as unknown as Record<string, string>)[key] = v;
-        }
-      } else if (BOOL_FLAGS.has(name) && eq < 0) {
-        if (name === "no-deps") out.noDeps = true;
-        else (out as unknown as Record<string, boolean>)[name] = true;
-      } else {
-        throw new UsageError(`unknown option ${a}\n${USAGE}`);
+  const seen = new Map<string, string>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== "option" || t.value === undefined) continue;
+    const v = t.value;
+    if (v === "") throw new UsageError(`--${t.name} needs a value`);
+    if (t.name === "set") out.set.push(checkSet(v));
+    else if (t.name === "backend") out.set.push(`backend=${v}`);
+    else {
+      const prev = seen.get(t.name);
+      if (prev !== undefined) {
+        throw new UsageError(
+          `--${t.name} given twice (${prev}, then ${v}): give it once` +
+            (t.name === "preset" ? "; overlay more with --config FILE or --set PATH=VALUE" : ""),
+        );
       }
-      continue;
+      seen.set(t.name, v);
     }
-    if (!out.command) out.command = a;
-    else out.positional.push(a);
+  }
+  const jobs = seen.get("jobs");
+  if (jobs !== undefined) {
+    const n = Number(jobs);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new UsageError(`--jobs ${jobs}: expected a whole number of at least 1`);
+    }
+    out.jobs = n;
+  }
+  const executor = seen.get("executor");
+  if (executor !== undefined && executor !== "local" && executor !== "slurm") {
+    throw new UsageError(`--executor ${executor}: expected local or slurm`);
+  }
+  out.preset = seen.get("preset");
+  out.config = seen.get("config");
+  out.remote = seen.get("remote");
+  out.executor = executor as CliArgs["executor"];
+  out.expectKey = seen.get("expect-key");
+  for (const k of ["preset", "config", "remote", "executor", "expectKey"] as const) {
+    if (out[k] === undefined) delete out[k];
   }
   return out;
 }

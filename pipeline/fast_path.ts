@@ -64,6 +64,60 @@ export function fastInvocation(
   return canonicalJson(inv.set?.length ? { ...base, set: inv.set } : base);
 }
 
+/** What a fast-path invocation is made of: the flags that decide a plan. */
+export interface FastArgs {
+  preset?: string;
+  config?: string;
+  set: string[];
+}
+
+/** Value flags the fast path reads or passes over; every other token sends it to the full path. */
+const FAST_VALUE_FLAGS = new Set([
+  "preset",
+  "config",
+  "set",
+  "backend",
+  "jobs",
+  "remote",
+  "executor",
+]);
+
+/**
+ * The flags of a plain `reproduce` (`--flag value` or `--flag=value`; `--set` and `--backend` in
+ * order, as `parseCliArgs` collects them), or null for anything else: another command, a
+ * positional, a boolean flag, a repeated once-only flag, an empty or dash-led value. A null goes to
+ * the full path, whose `parseCliArgs` (on `node:util`, too slow to load here) reports errors; a
+ * test checks that both agree wherever this one answers.
+ */
+export function fastArgs(argv: string[]): FastArgs | null {
+  if (argv[0] !== "reproduce") return null;
+  const out: FastArgs = { set: [] };
+  const once = new Set<string>();
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith("--")) return null;
+    const eq = a.indexOf("=");
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    if (!FAST_VALUE_FLAGS.has(name)) return null;
+    const v = eq < 0 ? argv[++i] : a.slice(eq + 1);
+    if (v === undefined || v === "" || (eq < 0 && v.startsWith("-"))) return null;
+    if (name === "set") {
+      const path = v.slice(0, Math.max(0, v.indexOf("=")));
+      if (!path || path.split(".").some((seg) => seg === "" || /\s/.test(seg))) return null;
+      out.set.push(v);
+    } else if (name === "backend") out.set.push(`backend=${v}`);
+    else {
+      if (once.has(name)) return null;
+      once.add(name);
+      if (name === "preset") out.preset = v;
+      if (name === "config") out.config = v;
+      if (name === "jobs" && !(Number.isInteger(Number(v)) && Number(v) >= 1)) return null;
+      if (name === "executor" && v !== "local" && v !== "slurm") return null;
+    }
+  }
+  return out;
+}
+
 /** The fingerprint file of an invocation (no WebCrypto: it is on the no-op path). */
 export function fastEntryPath(storeDir: string, invocation: string): string {
   return `${storeDir}/fast/${fnv64(invocation)}.json`;

@@ -11,8 +11,7 @@
  * Deno.exit(await runCli({ module: import.meta.resolve("./stages/mod.ts") }, Deno.args));
  * ```
  */
-import { parseCliArgs } from "./args.ts";
-import { fastInvocation, tryFast } from "./fast_path.ts";
+import { fastArgs, fastInvocation, tryFast } from "./fast_path.ts";
 import { updateOutLinks } from "./out_links.ts";
 import { projectRoot, resolveStoreDir } from "./paths.ts";
 import type { Pipeline } from "./pipeline.ts";
@@ -80,11 +79,8 @@ export async function runCli(
   const isRef = !("stages" in pipeline);
   if (isRef && !Deno.env.get("SCORE_NO_FAST")) {
     try {
-      const args = parseCliArgs(argv);
-      if (
-        args.command === "reproduce" && !args.force && !args.help && !args.noDeps &&
-        !args.expectKey && args.positional.length === 0
-      ) {
+      const args = fastArgs(argv);
+      if (args) {
         const cwd = opts.cwd ?? Deno.cwd();
         const root = opts.root ?? projectRoot(cwd);
         const storeDir = resolveStoreDir(root, cwd, opts.storeDir);
