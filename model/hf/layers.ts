@@ -21,8 +21,8 @@ export interface BlockContext {
   batch: number;
   /** New positions in this pass (T). */
   steps: number;
-  /** Additive mask [B, 1, T, L+T] over cached then new keys (0 visible, −1e9 hidden). */
-  mask: tf.Tensor4D;
+  /** Additive masks over cached then new keys (0 visible, −1e9 hidden). */
+  mask: AttentionMask;
   /** cos and sin [B, 1, T, head_dim] of the new positions (null: no RoPE). */
   rope: { cos: tf.Tensor4D; sin: tf.Tensor4D } | null;
 }
@@ -119,18 +119,26 @@ export function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): t
   return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
 }
 
-/** Additive mask [B, 1, T, L+T] for T new queries after L cached columns: query j sees column
- * i when i ≤ L + j and keyMask[b][i] is 1 (keyMask [B][L+T]: 1 real token, 0 padding). */
-export function attentionMask(keyMask: number[][], steps: number): tf.Tensor4D {
+/** The additive attention mask of T new queries over L cached and T new columns, as two
+ * broadcast terms (never a [B, 1, T, L+T] tensor): the causal part and, when some rows are left
+ * padded, a per-row key part. */
+export interface AttentionMask {
+  /** [1, 1, T, L+T]: query j sees columns i ≤ L + j. */
+  causal: tf.Tensor4D;
+  /** [B, 1, 1, L+T]: −1e9 on padding columns; null when every column is a real token. */
+  keys: tf.Tensor4D | null;
+}
+
+/** The mask of T new queries for keyMask [B][L+T] (1 real token, 0 padding). */
+export function attentionMask(keyMask: number[][], steps: number): AttentionMask {
   const b = keyMask.length, total = keyMask[0].length, cached = total - steps;
-  const m = new Float32Array(b * steps * total).fill(-1e9);
-  for (let r = 0; r < b; r++) {
-    for (let j = 0; j < steps; j++) {
-      const o = (r * steps + j) * total;
-      for (let i = 0; i <= cached + j; i++) if (keyMask[r][i]) m[o + i] = 0;
-    }
-  }
-  return tf.tensor4d(m, [b, 1, steps, total]);
+  const causal = new Float32Array(steps * total);
+  for (let j = 0; j < steps; j++) causal.fill(-1e9, j * total + cached + j + 1, (j + 1) * total);
+  const padded = keyMask.some((row) => row.some((m) => m === 0));
+  const keys = padded
+    ? tf.tensor4d(keyMask.flatMap((row) => row.map((m) => (m ? 0 : -1e9))), [b, 1, 1, total])
+    : null;
+  return { causal: tf.tensor4d(causal, [1, 1, steps, total]), keys };
 }
 
 /** Rows [B·T, H·hd] as heads [B, H, T, hd]. */
@@ -151,14 +159,15 @@ export function appendKV(past: LayerKV | null, k: tf.Tensor4D, v: tf.Tensor4D): 
  * The heads sharing a KV head are stacked along the query axis, so keys are never repeated.
  * Returns [B·T, H·hd] (heads side by side, as o_proj reads them).
  */
-export function attention(q: tf.Tensor4D, kv: LayerKV, mask: tf.Tensor4D): tf.Tensor2D {
+export function attention(q: tf.Tensor4D, kv: LayerKV, mask: AttentionMask): tf.Tensor2D {
   const [b, h, t, hd] = q.shape, kvHeads = kv.k.shape[1], l = kv.k.shape[2];
   const rep = h / kvHeads;
   const qg = tf.reshape<tf.Rank.R3>(q, [b * kvHeads, rep * t, hd]);
   const k = tf.reshape<tf.Rank.R3>(kv.k, [b * kvHeads, l, hd]);
   const v = tf.reshape<tf.Rank.R3>(kv.v, [b * kvHeads, l, hd]);
   let s: tf.Tensor = tf.mul(gemm(qg, k, { transposeB: true }), 1 / Math.sqrt(hd));
-  s = tf.add(tf.reshape(s, [b, h, t, l]), mask);
+  s = tf.add(tf.reshape(s, [b, h, t, l]), mask.causal);
+  if (mask.keys) s = tf.add(s, mask.keys);
   const p = tf.reshape<tf.Rank.R3>(tf.softmax(s), [b * kvHeads, rep * t, l]);
   const y = tf.reshape(gemm(p, v), [b, h, t, hd]);
   return tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [b * t, h * hd]);

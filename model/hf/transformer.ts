@@ -111,10 +111,10 @@ export class HfModel {
    * returns the last position's logits [B, vocab] with a cache of every layer's keys and values.
    */
   prefill(prompts: number[][]): { logits: tf.Tensor2D; cache: HfKVCache } {
-    const width = Math.max(...prompts.map((p) => p.length));
     if (prompts.length === 0 || prompts.some((p) => p.length === 0)) {
       throw new Error("prefill: every prompt needs at least one token");
     }
+    const width = Math.max(...prompts.map((p) => p.length));
     const ids = prompts.map((p) => [...new Array(width - p.length).fill(0), ...p]);
     const keyMask = prompts.map((p) => ids[0].map((_, j) => (j < width - p.length ? 0 : 1)));
     const positions = prompts.map((p) => ids[0].map((_, j) => Math.max(0, j - (width - p.length))));
@@ -213,7 +213,6 @@ export class HfModel {
     const c = this.config, p = this.params;
     const b = ids.length, t = ids[0].length;
     this.#checkLength(Math.max(...positions.map((r) => r[r.length - 1])) + 1);
-    this.#checkLength(keyMask[0].length);
     const flatIds = tf.tensor1d(ids.flat(), "int32");
     const ctx: BlockContext = {
       batch: b,
