@@ -213,6 +213,12 @@ export class HfModel {
     const c = this.config, p = this.params;
     const b = ids.length, t = ids[0].length;
     this.#checkLength(Math.max(...positions.map((r) => r[r.length - 1])) + 1);
+    const bad = ids.flat().find((id) => !Number.isInteger(id) || id < 0 || id >= c.vocabSize);
+    if (bad !== undefined) {
+      throw new Error(
+        `${c.architecture}: token id ${bad} is outside the vocabulary [0, ${c.vocabSize})`,
+      );
+    }
     const flatIds = tf.tensor1d(ids.flat(), "int32");
     const ctx: BlockContext = {
       batch: b,

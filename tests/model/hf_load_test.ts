@@ -489,7 +489,7 @@ Deno.test("a directory without safetensors weights says what it holds", async ()
   });
 });
 
-Deno.test("GPT-2 refuses sequences longer than n_positions", async () => {
+Deno.test("GPT-2 refuses sequences longer than n_positions, and any model token ids outside its vocabulary", async () => {
   await withFixture(fixture("gpt2-f16-untied-noprefix"), async (dir) => {
     const model = await loadHfModel(dir);
     try {
@@ -498,6 +498,7 @@ Deno.test("GPT-2 refuses sequences longer than n_positions", async () => {
         /41 positions exceed n_positions 40/,
       );
       await assert.rejects(() => model.greedy([[1, 2, 3]], 40), /n_positions 40/);
+      assert.throws(() => model.forward([[1, 150]]), /token id 150 is outside the vocabulary/);
     } finally {
       model.dispose();
     }
