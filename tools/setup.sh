@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the pipeline need on a fresh Debian machine with Node.js and npm:
 # the pinned Deno (from npm), the npm packages locked in deno.lock, and the Debian packages the
-# tests use (with --bench, also those the benchmarks use). Idempotent: each step is skipped when
-# already satisfied.
+# tests and benchmarks use (`--bench` is still accepted; it adds nothing now). Idempotent: each
+# step is skipped when already satisfied.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,13 +14,11 @@ fi
 
 # Debian packages: a software WebGPU adapter (mesa), python3 for the code sandbox, Jupyter for the
 # notebook check, Chromium for the report's browser check, nginx with WebDAV (nginx-light) for the
-# remote cache tests, Slurm and munge (slurm-wlm, munge) for the Slurm executor tests.
+# remote cache tests, Slurm and munge (slurm-wlm, munge) for the Slurm executor tests, and PyTorch
+# with OpenBLAS (python3-torch, libopenblas0-pthread) for the Hugging Face model tests' float64
+# reference (tests/model/hf_reference.py) and `deno task bench:model`'s CPU reference.
 APT_PACKAGES=(mesa-vulkan-drivers python3 jupyter-nbconvert jupyter-client chromium nginx-light
-  slurm-wlm munge)
-# `--bench`: also the PyTorch CPU reference of `deno task bench:model` (torch with OpenBLAS).
-if [ "${1:-}" = "--bench" ]; then
-  APT_PACKAGES+=(python3-torch libopenblas0-pthread)
-fi
+  slurm-wlm munge python3-torch libopenblas0-pthread)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,220 @@
+"""PyTorch reference for tests/model/hf_logits_test.ts: Hugging Face causal LMs (GPT-2, Llama,
+Mistral, Qwen2, Qwen3) computed in float64 following transformers' modeling code, from a model
+directory read with numpy (no transformers or safetensors package needed).
+
+Usage: /usr/bin/python3 tests/model/hf_reference.py < request.json
+request: {"models": [{"dir": DIR, "ids": [[...]], "prompts": [[...]], "max_new": N,
+                      "stop": [...]}]}
+Prints one JSON line: {"results": [{"logits": [B*T*V floats], "greedy": [[ids per prompt]]}]}.
+Greedy decoding recomputes the whole sequence every step (no KV cache), one prompt at a time.
+"""
+import json
+import math
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+torch.set_num_threads(1)
+DT = torch.float64
+
+
+# ---- checkpoint -------------------------------------------------------------------------------
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    base = 8 + n
+    out = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        b, en = e["data_offsets"]
+        buf = data[base + b:base + en]
+        if e["dtype"] == "F32":
+            a = np.frombuffer(buf, "<f4")
+        elif e["dtype"] == "F16":
+            a = np.frombuffer(buf, "<f2").astype(np.float32)
+        elif e["dtype"] == "BF16":
+            a = (np.frombuffer(buf, "<u2").astype(np.uint32) << 16).view(np.float32)
+        else:
+            raise ValueError(f"{path}: dtype {e['dtype']}")
+        out[name] = torch.from_numpy(a.reshape(e["shape"]).astype(np.float64))
+    return out
+
+
+def read_weights(d):
+    index = os.path.join(d, "model.safetensors.index.json")
+    if not os.path.exists(index):
+        return read_safetensors(os.path.join(d, "model.safetensors"))
+    with open(index) as f:
+        shards = sorted(set(json.load(f)["weight_map"].values()))
+    w = {}
+    for s in shards:
+        w.update(read_safetensors(os.path.join(d, s)))
+    return w
+
+
+# ---- GPT-2 (transformers/models/gpt2/modeling_gpt2.py) ----------------------------------------
+
+def gelu_new(x):
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
+
+
+def conv1d(x, w, b):
+    # Conv1D: weight [in, out], y = x @ w + b
+    return torch.addmm(b, x.reshape(-1, x.shape[-1]), w).reshape(*x.shape[:-1], w.shape[1])
+
+
+def gpt2_forward(cfg, w, ids):
+    pre = "transformer." if "transformer.wte.weight" in w else ""
+    d, nh = cfg["n_embd"], cfg["n_head"]
+    hd = d // nh
+    eps = cfg.get("layer_norm_epsilon", 1e-5)
+    bsz, t = ids.shape
+    x = w[pre + "wte.weight"][ids] + w[pre + "wpe.weight"][torch.arange(t)][None]
+    causal = torch.tril(torch.ones(t, t, dtype=torch.bool))
+    for i in range(cfg["n_layer"]):
+        p = f"{pre}h.{i}."
+        h = F.layer_norm(x, (d,), w[p + "ln_1.weight"], w[p + "ln_1.bias"], eps)
+        q, k, v = conv1d(h, w[p + "attn.c_attn.weight"], w[p + "attn.c_attn.bias"]).split(d, dim=2)
+        q, k, v = (z.view(bsz, t, nh, hd).transpose(1, 2) for z in (q, k, v))
+        att = q @ k.transpose(-1, -2) / math.sqrt(hd)
+        att = torch.where(causal, att, torch.tensor(torch.finfo(DT).min, dtype=DT))
+        y = (att.softmax(-1) @ v).transpose(1, 2).reshape(bsz, t, d)
+        x = x + conv1d(y, w[p + "attn.c_proj.weight"], w[p + "attn.c_proj.bias"])
+        h = F.layer_norm(x, (d,), w[p + "ln_2.weight"], w[p + "ln_2.bias"], eps)
+        h = gelu_new(conv1d(h, w[p + "mlp.c_fc.weight"], w[p + "mlp.c_fc.bias"]))
+        x = x + conv1d(h, w[p + "mlp.c_proj.weight"], w[p + "mlp.c_proj.bias"])
+    x = F.layer_norm(x, (d,), w[pre + "ln_f.weight"], w[pre + "ln_f.bias"], eps)
+    tied = cfg.get("tie_word_embeddings", True)
+    return x @ (w[pre + "wte.weight"] if tied else w["lm_head.weight"]).T
+
+
+# ---- Llama family (modeling_llama.py, modeling_mistral.py, modeling_qwen2.py, modeling_qwen3.py) --
+
+def rms_norm(x, weight, eps):
+    variance = x.pow(2).mean(-1, keepdim=True)
+    return weight * (x * torch.rsqrt(variance + eps))
+
+
+def rotate_half(x):
+    x1 = x[..., : x.shape[-1] // 2]
+    x2 = x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
+def rope_inv_freq(cfg, dim):
+    base = cfg.get("rope_theta", 10000.0)
+    inv_freq = 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.int64).to(DT) / dim))
+    rs = cfg.get("rope_scaling")
+    if not rs:
+        return inv_freq
+    kind = rs.get("rope_type", rs.get("type"))
+    if kind == "default":
+        return inv_freq
+    if kind == "linear":
+        return inv_freq / rs["factor"]
+    assert kind == "llama3", kind
+    factor, low, high = rs["factor"], rs["low_freq_factor"], rs["high_freq_factor"]
+    old = rs["original_max_position_embeddings"]
+    low_freq_wavelen, high_freq_wavelen = old / low, old / high
+    wavelen = 2 * math.pi / inv_freq
+    inv_freq_llama = torch.where(wavelen > low_freq_wavelen, inv_freq / factor, inv_freq)
+    smooth_factor = (old / wavelen - low) / (high - low)
+    smoothed = (1 - smooth_factor) * inv_freq_llama / factor + smooth_factor * inv_freq_llama
+    is_medium = ~(wavelen < high_freq_wavelen) * ~(wavelen > low_freq_wavelen)
+    return torch.where(is_medium, smoothed, inv_freq_llama)
+
+
+def repeat_kv(x, n_rep):
+    b, kvh, t, hd = x.shape
+    if n_rep == 1:
+        return x
+    return x[:, :, None, :, :].expand(b, kvh, n_rep, t, hd).reshape(b, kvh * n_rep, t, hd)
+
+
+def llama_forward(cfg, w, ids):
+    arch = cfg["architectures"][0]
+    d, nh = cfg["hidden_size"], cfg["num_attention_heads"]
+    kvh = cfg.get("num_key_value_heads") or nh
+    default_hd = 128 if arch == "Qwen3ForCausalLM" else d // nh
+    hd = cfg.get("head_dim") or default_hd
+    eps = cfg.get("rms_norm_eps", 1e-6)
+    bsz, t = ids.shape
+    x = w["model.embed_tokens.weight"][ids]
+    freqs = torch.arange(t, dtype=DT)[:, None] * rope_inv_freq(cfg, hd)[None, :]
+    emb = torch.cat((freqs, freqs), dim=-1)
+    cos, sin = emb.cos()[None, None], emb.sin()[None, None]
+    causal = torch.tril(torch.ones(t, t, dtype=torch.bool))
+
+    def lin(name, h):
+        return F.linear(h, w[name + ".weight"], w.get(name + ".bias"))
+
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        h = rms_norm(x, w[p + "input_layernorm.weight"], eps)
+        q = lin(p + "self_attn.q_proj", h).view(bsz, t, nh, hd)
+        k = lin(p + "self_attn.k_proj", h).view(bsz, t, kvh, hd)
+        v = lin(p + "self_attn.v_proj", h).view(bsz, t, kvh, hd).transpose(1, 2)
+        if arch == "Qwen3ForCausalLM":
+            q = rms_norm(q, w[p + "self_attn.q_norm.weight"], eps)
+            k = rms_norm(k, w[p + "self_attn.k_norm.weight"], eps)
+        q, k = q.transpose(1, 2), k.transpose(1, 2)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        k, v = repeat_kv(k, nh // kvh), repeat_kv(v, nh // kvh)
+        att = (q @ k.transpose(2, 3)) * hd ** -0.5
+        att = att.masked_fill(~causal, float("-inf"))
+        y = (att.softmax(-1) @ v).transpose(1, 2).reshape(bsz, t, nh * hd)
+        x = x + lin(p + "self_attn.o_proj", y)
+        h = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
+        x = x + lin(p + "mlp.down_proj", F.silu(lin(p + "mlp.gate_proj", h)) * lin(p + "mlp.up_proj", h))
+    x = rms_norm(x, w["model.norm.weight"], eps)
+    tied = cfg.get("tie_word_embeddings", False)
+    return x @ (w["model.embed_tokens.weight"] if tied else w["lm_head.weight"]).T
+
+
+# ---- driver -----------------------------------------------------------------------------------
+
+def forward(cfg, w, ids):
+    ids = torch.tensor(ids, dtype=torch.long)
+    if cfg["architectures"][0] == "GPT2LMHeadModel":
+        return gpt2_forward(cfg, w, ids)
+    return llama_forward(cfg, w, ids)
+
+
+def greedy(cfg, w, prompt, max_new, stop):
+    seq, out = list(prompt), []
+    for _ in range(max_new):
+        tok = int(torch.argmax(forward(cfg, w, [seq])[0, -1]))
+        out.append(tok)
+        seq.append(tok)
+        if tok in stop:
+            break
+    return out
+
+
+def main():
+    req = json.load(sys.stdin)
+    results = []
+    with torch.no_grad():
+        for m in req["models"]:
+            with open(os.path.join(m["dir"], "config.json")) as f:
+                cfg = json.load(f)
+            w = read_weights(m["dir"])
+            logits = forward(cfg, w, m["ids"])
+            results.append({
+                "logits": logits.reshape(-1).tolist(),
+                "greedy": [greedy(cfg, w, p, m["max_new"], set(m["stop"])) for p in m["prompts"]],
+            })
+    print(json.dumps({"results": results}))
+
+
+if __name__ == "__main__":
+    main()
