@@ -12,11 +12,12 @@ if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "deno ${DENO_
   npm install -g "deno@${DENO_VERSION}" >&2
 fi
 
-# Debian packages: a software WebGPU adapter (mesa), python3 for the code sandbox, Jupyter for the
+# Debian packages: a software WebGPU adapter (mesa), python3 for the code sandbox, Python's jinja2
+# (python3-jinja2) as the second chat-template renderer of the tokenizer tests, Jupyter for the
 # notebook check, Chromium for the report's browser check, nginx with WebDAV (nginx-light) for the
 # remote cache tests, Slurm and munge (slurm-wlm, munge) for the Slurm executor tests.
-APT_PACKAGES=(mesa-vulkan-drivers python3 jupyter-nbconvert jupyter-client chromium nginx-light
-  slurm-wlm munge)
+APT_PACKAGES=(mesa-vulkan-drivers python3 python3-jinja2 jupyter-nbconvert jupyter-client chromium
+  nginx-light slurm-wlm munge)
 # `--bench`: also the PyTorch CPU reference of `deno task bench:model` (torch with OpenBLAS).
 if [ "${1:-}" = "--bench" ]; then
   APT_PACKAGES+=(python3-torch libopenblas0-pthread)
