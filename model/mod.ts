@@ -33,6 +33,7 @@ export {
   selectBackend,
 } from "./backend.ts";
 export {
+  type BaseSpecialTokens,
   CharTokenizer,
   DEFAULT_CHARSET,
   SPECIAL_NAMES,
@@ -40,6 +41,7 @@ export {
   type Tokenizer,
   tokenizerFromSpec,
   TokenizerSpec,
+  type TwoAttemptTokenizer,
 } from "./tokenizer.ts";
 export { deriveSeed, mix32, Rng } from "./prng.ts";
 export { GPTConfig, type GPTConfigInput, parseGPTConfig } from "./config.ts";

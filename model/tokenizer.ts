@@ -1,12 +1,32 @@
 /**
- * Tokenizers: an interface the stages use, and a character-level implementation with the special
- * tokens of the two-attempt self-correction format. A BPE `tokenizer.json` can implement the same
- * interface later.
+ * Tokenizers: the interface every tokenizer implements, and a character-level implementation with
+ * the special tokens of the two-attempt self-correction format.
+ *
+ * Two kinds of tokenizer implement {@link Tokenizer}:
+ * - {@link CharTokenizer} (the embedded experiments) also implements {@link TwoAttemptTokenizer}: the
+ *   two attempts are delimited by in-vocabulary special tokens (`<attempt_start>`, `<attempt_end>`,
+ *   `<self_correct>`; see score/transcript.ts).
+ * - `HfTokenizer` (model/hf/tokenizer.ts) loads a Hugging Face `tokenizer.json`. A real chat model
+ *   has no such tokens: it expresses the two attempts as chat turns rendered by its chat template
+ *   (user: problem, assistant: attempt 1, user: self-correction instruction, assistant: attempt 2;
+ *   see model/dialogue.ts).
+ *
+ * @module
  */
 import { z } from "zod";
 
-/** Ids of the special tokens every tokenizer must provide. */
-export interface SpecialTokens {
+/**
+ * Ids of the special tokens a model needs to pad, open and end sequences: null where the tokenizer
+ * has none (Qwen3 has no bos token; Llama-style tokenizers often have no pad token).
+ */
+export interface BaseSpecialTokens {
+  pad: number | null;
+  bos: number | null;
+  eos: number | null;
+}
+
+/** Ids of the special tokens of the two-attempt format (all present). */
+export interface SpecialTokens extends BaseSpecialTokens {
   pad: number;
   bos: number;
   eos: number;
@@ -18,17 +38,28 @@ export interface SpecialTokens {
   selfCorrect: number;
 }
 
-/** What the model code needs from a tokenizer. */
+/** What every tokenizer provides: text to ids and back, its vocabulary size and basic specials. */
 export interface Tokenizer {
-  /** Number of token ids (ids are 0..vocabSize-1). */
+  /** Number of token ids the tokenizer knows (ids are 0..vocabSize-1). */
   readonly vocabSize: number;
-  /** Ids of the special tokens. */
-  readonly special: SpecialTokens;
-  /** Encodes plain text (no special tokens); throws naming the first unknown character. */
+  /** Ids of the pad, bos and eos tokens (null where the tokenizer has none). */
+  readonly special: Readonly<BaseSpecialTokens>;
+  /** Encodes text without adding special tokens around it; throws on text it cannot encode. */
   encode(text: string): number[];
-  /** Decodes ids; specials render as `<|name|>` unless skipSpecial. */
+  /** Decodes ids; special tokens are rendered unless skipSpecial. */
   decode(ids: readonly number[], opts?: { skipSpecial?: boolean }): string;
-  /** A JSON-serialisable description from which the tokenizer can be rebuilt. */
+  /** A JSON-serialisable description that identifies the tokenizer (for specs and cache keys). */
+  toJSON(): { readonly kind: string };
+}
+
+/**
+ * A tokenizer with the in-vocabulary tokens of the two-attempt format (the character models):
+ * what score/transcript.ts and the sampling code of score/ need.
+ */
+export interface TwoAttemptTokenizer extends Tokenizer {
+  /** Ids of the special tokens, the two-attempt format's included. */
+  readonly special: SpecialTokens;
+  /** The spec from which {@link tokenizerFromSpec} rebuilds the tokenizer. */
   toJSON(): TokenizerSpec;
 }
 
@@ -47,7 +78,7 @@ export const TokenizerSpec = z.object({
 export type TokenizerSpec = z.infer<typeof TokenizerSpec>;
 
 /** Character-level tokenizer: ids 0..5 are specials, then one id per charset character. */
-export class CharTokenizer implements Tokenizer {
+export class CharTokenizer implements TwoAttemptTokenizer {
   readonly vocabSize: number;
   readonly special: SpecialTokens = {
     pad: 0,
@@ -116,8 +147,8 @@ export class CharTokenizer implements Tokenizer {
   }
 }
 
-/** Rebuilds a tokenizer from its JSON spec (validated). */
-export function tokenizerFromSpec(spec: unknown): Tokenizer {
+/** Rebuilds a character tokenizer from its JSON spec (validated). */
+export function tokenizerFromSpec(spec: unknown): TwoAttemptTokenizer {
   const parsed = TokenizerSpec.safeParse(spec);
   if (!parsed.success) {
     throw new Error(`invalid tokenizer spec: ${z.prettifyError(parsed.error)}`);

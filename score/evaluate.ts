@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { GPT, Tokenizer } from "../model/mod.ts";
+import type { GPT, TwoAttemptTokenizer } from "../model/mod.ts";
 import type { EvalRecord } from "../metrics/records.ts";
 import type { ScalingRecord } from "../metrics/schemas.ts";
 import { collectRollouts } from "./rollouts.ts";
@@ -14,7 +14,7 @@ import type { TaskProblem, VerifierKind } from "./task.ts";
 /** Greedy attempt 1 and attempt 2 on each problem, verified. */
 export async function evaluateGreedy(
   model: GPT,
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   problems: readonly TaskProblem[],
   opts: { maxAttemptTokens: number; verifier: VerifierKind; sampler?: Sampler },
 ): Promise<EvalRecord[]> {
@@ -37,7 +37,7 @@ export async function evaluateGreedy(
 /** `samples` temperature samples per problem, each with its self-corrected second attempt. */
 export async function scalingSamples(
   model: GPT,
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   problems: readonly TaskProblem[],
   opts: {
     samples: number;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { GPT, sample, Tokenizer } from "../model/mod.ts";
+import type { GPT, sample, TwoAttemptTokenizer } from "../model/mod.ts";
 import type { Attempt } from "../metrics/records.ts";
 import { decodeAttempt, firstPrompt, secondPrompt, stripEnd } from "./transcript.ts";
 import { type TaskProblem, type VerifierKind, verifyAttempt } from "./task.ts";
@@ -44,7 +44,7 @@ export interface Generation {
 
 async function sampleChunked(
   model: GPT,
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   prompts: number[][],
   opts: DecodeOptions,
   seed: number,
@@ -77,7 +77,7 @@ async function sampleChunked(
 /** Generates attempt 1 (and attempt 2 when asked) for each question. */
 export async function generateAttempts(
   model: GPT,
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   questions: readonly string[],
   opts: DecodeOptions,
 ): Promise<Generation> {
@@ -96,7 +96,7 @@ export async function generateAttempts(
 
 /** Decodes and verifies both attempts of generation row `i`, made for `problem`. */
 export function verifiedAttempts(
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   verifier: VerifierKind,
   problem: TaskProblem,
   gen: Generation,

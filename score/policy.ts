@@ -3,13 +3,13 @@
  *
  * @module
  */
-import type { GPT, Tokenizer } from "../model/mod.ts";
+import type { GPT, TwoAttemptTokenizer } from "../model/mod.ts";
 
 /** Loads a checkpoint directory as a model plus its tokenizer. */
 export async function loadPolicy(
   dir: string,
   opts: { trainable?: boolean; name?: string } = {},
-): Promise<{ model: GPT; tok: Tokenizer }> {
+): Promise<{ model: GPT; tok: TwoAttemptTokenizer }> {
   const { loadCheckpoint, tokenizerFromSpec } = await import("../model/mod.ts");
   const { model, config } = await loadCheckpoint(`${dir}/checkpoint`, opts);
   if (!config.tokenizer) throw new Error(`${dir}/checkpoint/config.json: no tokenizer recorded`);
@@ -20,7 +20,7 @@ export async function loadPolicy(
 export async function savePolicy(
   dir: string,
   model: GPT,
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   meta: Record<string, unknown> = {},
 ): Promise<void> {
   const { saveCheckpoint } = await import("../model/mod.ts");

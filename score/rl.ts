@@ -10,7 +10,13 @@
  *
  * @module
  */
-import type { AdamW, GPT, GradientComputer, PolicyGradientBatch, Tokenizer } from "../model/mod.ts";
+import type {
+  AdamW,
+  GPT,
+  GradientComputer,
+  PolicyGradientBatch,
+  TwoAttemptTokenizer,
+} from "../model/mod.ts";
 import { editDistanceRatio } from "../metrics/levenshtein.ts";
 import { transitionRates } from "../metrics/self_correction.ts";
 import {
@@ -121,7 +127,7 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max
 /** Scores the policy's greedy attempts on the held-out problems by the objective's reward. */
 async function scoreCheckpoint(
   policy: GPT,
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   opts: RlOptions,
   problems: readonly TaskProblem[],
   steps: number,
@@ -151,7 +157,7 @@ export async function runRl(
   policy: GPT,
   ref: GPT,
   optimizer: AdamW,
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   problems: readonly TaskProblem[],
   opts: RlOptions,
   onStep: (m: RlStepMetrics) => Promise<void> | void,

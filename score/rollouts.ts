@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import type { GPT, Tokenizer } from "../model/mod.ts";
+import type { GPT, TwoAttemptTokenizer } from "../model/mod.ts";
 import { Attempt } from "../metrics/records.ts";
 import { generateAttempts, type Sampler, verifiedAttempts } from "./generate.ts";
 import type { TaskProblem, VerifierKind } from "./task.ts";
@@ -35,7 +35,7 @@ export interface RolloutOptions {
 /** Samples and verifies `samplesPerProblem` two-attempt traces for each problem. */
 export async function collectRollouts(
   model: GPT,
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   problems: readonly TaskProblem[],
   opts: RolloutOptions,
 ): Promise<RolloutRecord[]> {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { Tokenizer } from "../model/mod.ts";
+import type { TwoAttemptTokenizer } from "../model/mod.ts";
 
 /** A tokenized two-attempt transcript with the attempt segments marked. */
 export interface Transcript {
@@ -22,7 +22,7 @@ export interface Transcript {
 }
 
 /** Token ids of the prompt for attempt 1: `<bos> question <attempt_start>`. */
-export function firstPrompt(tok: Tokenizer, question: string): number[] {
+export function firstPrompt(tok: TwoAttemptTokenizer, question: string): number[] {
   return [tok.special.bos, ...tok.encode(question), tok.special.attemptStart];
 }
 
@@ -31,7 +31,7 @@ export function firstPrompt(tok: Tokenizer, question: string): number[] {
  * closing `<attempt_end>`), then `<attempt_end> <self_correct> <attempt_start>`.
  */
 export function secondPrompt(
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   prompt1: readonly number[],
   attempt1: readonly number[],
 ): number[] {
@@ -40,7 +40,7 @@ export function secondPrompt(
 }
 
 /** Removes a trailing `<attempt_end>` (the sampler's stop token) from sampled ids. */
-export function stripEnd(tok: Tokenizer, ids: readonly number[]): number[] {
+export function stripEnd(tok: TwoAttemptTokenizer, ids: readonly number[]): number[] {
   const end = ids.indexOf(tok.special.attemptEnd);
   return end < 0 ? [...ids] : ids.slice(0, end);
 }
@@ -51,7 +51,7 @@ export function stripEnd(tok: Tokenizer, ids: readonly number[]): number[] {
  * attempt's segment, so the model learns to stop.
  */
 export function buildTranscript(
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   question: string,
   attempt1: readonly number[],
   attempt2?: readonly number[],
@@ -69,7 +69,7 @@ export function buildTranscript(
 
 /** Builds a transcript from texts (encodes both attempts). */
 export function buildTextTranscript(
-  tok: Tokenizer,
+  tok: TwoAttemptTokenizer,
   question: string,
   attempt1: string,
   attempt2?: string,
@@ -83,6 +83,6 @@ export function buildTextTranscript(
 }
 
 /** Decodes sampled attempt ids to text, stopping at `<attempt_end>` and dropping specials. */
-export function decodeAttempt(tok: Tokenizer, ids: readonly number[]): string {
+export function decodeAttempt(tok: TwoAttemptTokenizer, ids: readonly number[]): string {
   return tok.decode(stripEnd(tok, ids), { skipSpecial: true });
 }

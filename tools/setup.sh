@@ -12,13 +12,14 @@ if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "deno ${DENO_
   npm install -g "deno@${DENO_VERSION}" >&2
 fi
 
-# Debian packages: a software WebGPU adapter (mesa), python3 for the code sandbox, Jupyter for the
+# Debian packages: a software WebGPU adapter (mesa), python3 for the code sandbox, Python's jinja2
+# (python3-jinja2) as the second chat-template renderer of the tokenizer tests, Jupyter for the
 # notebook check, Chromium for the report's browser check, nginx with WebDAV (nginx-light) for the
 # remote cache tests, Slurm and munge (slurm-wlm, munge) for the Slurm executor tests, and PyTorch
 # with OpenBLAS (python3-torch, libopenblas0-pthread) for the Hugging Face model tests' float64
 # reference (tests/model/hf_reference.py) and `deno task bench:model`'s CPU reference.
-APT_PACKAGES=(mesa-vulkan-drivers python3 jupyter-nbconvert jupyter-client chromium nginx-light
-  slurm-wlm munge python3-torch libopenblas0-pthread)
+APT_PACKAGES=(mesa-vulkan-drivers python3 python3-jinja2 jupyter-nbconvert jupyter-client chromium
+  nginx-light slurm-wlm munge python3-torch libopenblas0-pthread)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
