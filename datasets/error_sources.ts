@@ -13,7 +13,6 @@
 import { createRng } from "./rng.ts";
 import { FAMILIES } from "./families/registry.ts";
 import { checkColumns, type SubParams } from "./families/sub.ts";
-import { CHK_CHECK } from "./families/chk.ts";
 import type { Family, Slip } from "./families/types.ts";
 import type { Problem } from "./problems.ts";
 
@@ -146,7 +145,7 @@ export function readCheck(problem: Problem, text: string): CheckReading | null {
   const verdict = verdictLine === "ok" || verdictLine === "no" ? verdictLine : null;
   if (!m) return { committed: null, right: false, verdict, truthful: false };
   const guess = Number(m[1]);
-  const truth = checkColumns(guess, b, c, CHK_CHECK);
+  const truth = checkColumns(guess, b, c);
   const expected = [...truth.lines, truth.ok ? "ok" : "no"];
   const written = lines.slice(1, 1 + expected.length);
   return {

@@ -3,21 +3,18 @@
  * first attempt ends with a check it can no longer act on, and a second attempt can.
  *
  * Worked solution: the answer line `= 4517` first (a one-shot subtraction, no scratchpad), then
- * the check `x+b` by columns, right to left, each line `xd+bd=s cd m` (or `xd+bd+1=s cd m` with
- * an incoming carry): the digit `cd` of `c` that the column must produce and a mark `m`, `o` when
- * the sum's last digit is `cd` and `x` when not; then the verdict `ok` (x+b = c) or `no`. The
- * marks make the verdict a conjunction of local comparisons: without them (the first version of
- * this family) the trained base wrote `ok` under checks whose own lines disagreed with `c`.
- * The integer verifier reads the first `= N` line, so the answer is fixed
+ * the check `x+b` by columns, right to left, each line `xd+bd=s cd` (or `xd+bd+1=s cd` with an
+ * incoming carry) ending in the digit of `c` that the column must produce, then the verdict `ok`
+ * (x+b = c) or `no`. The integer verifier reads the first `= N` line, so the answer is fixed
  * before the check is written: nothing the check shows can change attempt 1's answer, while
  * attempt 2 (which sees attempt 1 and its check) can.
  *
  * ```
  * = 4517        ← a one-shot guess with a borrow slip, committed
- * 7+6=13 3 o
- * 1+5+1=7 6 x   ← 7 ≠ 6: the check exposes the slip
- * 5+7=12 2 o
- * 4+4+1=9 9 o
+ * 7+6=13 3
+ * 1+5+1=7 6     ← 7 ≠ 6: the check exposes the slip
+ * 5+7=12 2
+ * 4+4+1=9 9
  * no            ← the verdict, too late for this attempt
  * ```
  *
@@ -36,9 +33,6 @@
 import { checkedGuess, subFamily, type SubParams } from "./sub.ts";
 import type { Family, Slip, Worked } from "./types.ts";
 
-/** chk's check lines carry per-column marks (see the module doc). */
-export const CHK_CHECK = { marks: true } as const;
-
 /** The answer-first inverse-addition family. */
 export const chkFamily: Family<SubParams> = {
   name: "chk",
@@ -51,7 +45,7 @@ export const chkFamily: Family<SubParams> = {
   parse: subFamily.parse,
   answer: subFamily.answer,
   work(p, slip?: Slip): Worked {
-    const { guess, checkLines } = checkedGuess(p, slip, "chk", CHK_CHECK);
+    const { guess, checkLines } = checkedGuess(p, slip, "chk");
     return { steps: checkLines, answer: BigInt(guess) };
   },
   slips: subFamily.slips,

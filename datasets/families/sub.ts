@@ -44,15 +44,13 @@ export function checkColumns(
   guess: number,
   b: number,
   c: number,
-  opts: { marks?: boolean } = {},
 ): { lines: string[]; ok: boolean } {
   const width = Math.max(String(guess).length, String(b).length, String(c).length);
   const lines: string[] = [];
   let carry = 0;
   for (let k = 0; k < width; k++) {
     const s = digitAt(guess, k) + digitAt(b, k) + carry;
-    const line = `${digitAt(guess, k)}+${digitAt(b, k)}${carry ? "+1" : ""}=${s} ${digitAt(c, k)}`;
-    lines.push(opts.marks ? `${line} ${s % 10 === digitAt(c, k) ? "o" : "x"}` : line);
+    lines.push(`${digitAt(guess, k)}+${digitAt(b, k)}${carry ? "+1" : ""}=${s} ${digitAt(c, k)}`);
     carry = s >= 10 ? 1 : 0;
   }
   return { lines, ok: guess + b === c };
@@ -66,7 +64,6 @@ export function checkedGuess(
   { b, c }: SubParams,
   slip: Slip | undefined,
   family: string,
-  opts: { marks?: boolean } = {},
 ): { guess: number; checkLines: string[] } {
   let guess = c - b;
   if (slip?.kind === "carry") guess += 10 ** (slip.at + 1);
@@ -74,7 +71,7 @@ export function checkedGuess(
   if (guess < 0) {
     throw new Error(`${family}: slip ${JSON.stringify(slip)} makes the guess negative`);
   }
-  const { lines, ok } = checkColumns(guess, b, c, opts);
+  const { lines, ok } = checkColumns(guess, b, c);
   return { guess, checkLines: [...lines, ok ? "ok" : "no"] };
 }
 

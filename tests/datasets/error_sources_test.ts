@@ -32,10 +32,10 @@ Deno.test("readCheck reads a chk attempt and catches a check that agrees with c,
   const truthful = readCheck(p, p.solution)!;
   assert.deepEqual(truthful, { committed: "64", right: true, verdict: "ok", truthful: true });
   // 65: units 5+3=8 against 7 → the true check says no.
-  const flagged = readCheck(p, "= 65\n5+3=8 7 x\n6+5=11 1 o\n0+0+1=1 1 o\nno")!;
+  const flagged = readCheck(p, "= 65\n5+3=8 7\n6+5=11 1\n0+0+1=1 1\nno")!;
   assert.deepEqual(flagged, { committed: "65", right: false, verdict: "no", truthful: true });
   // A rationalised check: the lines claim 5+3=7 to agree with c, and the verdict says ok.
-  const lying = readCheck(p, "= 65\n5+3=7 7 o\n6+5=11 1 o\n0+0+1=1 1 o\nok")!;
+  const lying = readCheck(p, "= 65\n5+3=7 7\n6+5=11 1\n0+0+1=1 1\nok")!;
   assert.equal(lying.truthful, false);
   assert.equal(lying.verdict, "ok");
   assert.deepEqual(readCheck(p, "garbage"), {

@@ -24,9 +24,9 @@ const rec = (i: number, t1: string, t2: string): EvalRecord => ({
 });
 const records = [
   rec(0, problems[0].solution, problems[0].solution), // right, truthful ok
-  rec(1, "= 79\n9+1=10 0 o\n7+2+1=10 9 x\nno", "= 69"), // wrong (the habit), truthful no
-  rec(2, "= 71\n1+5=9 9 o\n7+3=9 9 o\nok", "= 71"), // wrong, a check that agrees with c: hides it
-  rec(3, "= 38\n8+2=10 0 o\n3+1+1=5 5 o\nno", "= 39"), // right, false alarm
+  rec(1, "= 79\n9+1=10 0\n7+2+1=10 9\nno", "= 69"), // wrong (the habit), truthful no
+  rec(2, "= 71\n1+5=9 9\n7+3=9 9\nok", "= 71"), // wrong, a check that agrees with c: hides it
+  rec(3, "= 38\n8+2=10 0\n3+1+1=5 5\nno", "= 39"), // right, false alarm
 ];
 
 Deno.test("the design analysis measures attempt 1's check and the oracle that acts on it", () => {
