@@ -337,7 +337,7 @@ function at(raw: unknown, path: PropertyKey[]): unknown {
 }
 
 /** One error for all issues of a parse: file, field, value found, and what is supported. */
-function configError(file: string, what: string, raw: unknown, error: z.ZodError): Error {
+export function configError(file: string, what: string, raw: unknown, error: z.ZodError): Error {
   const lines = error.issues.map((i) => {
     const path = i.path.map(String).join(".");
     const found = at(raw, i.path);

@@ -13,6 +13,7 @@ import {
   attention,
   type BlockContext,
   conv1d,
+  embedRows,
   geluNew,
   type LayerKV,
   layerNorm,
@@ -21,7 +22,7 @@ import {
 
 /** Token plus learned position embeddings of ids and positions [N] → [N, hidden]. */
 export function gpt2Embed(p: Gpt2Params, ids: tf.Tensor1D, positions: tf.Tensor1D): tf.Tensor2D {
-  return tf.add(tf.gather(p.wte, ids), tf.gather(p.wpe, positions));
+  return tf.add(embedRows(p.wte, ids), embedRows(p.wpe, positions));
 }
 
 /**

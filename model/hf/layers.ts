@@ -7,8 +7,9 @@
 import { tf } from "../tf.ts";
 import { gemm } from "../gemm.ts";
 import { gelu } from "../gelu.ts";
+import { embed, taping } from "../ops.ts";
 import type { HfModelConfig, RopeScaling } from "./config.ts";
-import type { Conv1D, Linear } from "./params.ts";
+import type { Conv1D, Linear, LoraWeights } from "./params.ts";
 
 /** Keys (after RoPE) and values of one layer: [B, kv_heads, L, head_dim] each. */
 export interface LayerKV {
@@ -27,14 +28,31 @@ export interface BlockContext {
   rope: { cos: tf.Tensor4D; sin: tf.Tensor4D } | null;
 }
 
-/** x [N, in] through an `nn.Linear` (weight [out, in]) → [N, out]. */
+/** x [N, in] through an `nn.Linear` (weight [out, in]) → [N, out], plus its LoRA update. */
 export function linear(x: tf.Tensor2D, l: Linear): tf.Tensor2D {
-  return gemm(x, l.weight, { transposeB: true, bias: l.bias ?? undefined });
+  const y = gemm(x, l.weight, { transposeB: true, bias: l.bias ?? undefined });
+  return l.lora ? tf.add(y, loraUpdate(x, l.lora)) : y;
 }
 
-/** x [N, in] through a GPT-2 Conv1D (weight [in, out]) → [N, out]. */
+/** x [N, in] through a GPT-2 Conv1D (weight [in, out]) → [N, out], plus its LoRA update. */
 export function conv1d(x: tf.Tensor2D, c: Conv1D): tf.Tensor2D {
-  return gemm(x, c.weight, { bias: c.bias });
+  const y = gemm(x, c.weight, { bias: c.bias });
+  return c.lora ? tf.add(y, loraUpdate(x, c.lora)) : y;
+}
+
+/** PEFT's lora_B(lora_A(x))·scaling for x [N, in]: scale·(x·Aᵀ)·Bᵀ → [N, out] (exact zeros
+ * while B is zero). */
+export function loraUpdate(x: tf.Tensor2D, l: LoraWeights): tf.Tensor2D {
+  const h = gemm(x, l.a, { transposeB: true });
+  return gemm(tf.mul(h, l.scale), l.b, { transposeB: true });
+}
+
+/** Rows of an embedding table [V, d] for ids [N] → [N, d]: tf.gather, except for a trainable
+ * variable under a gradient tape, where it is a one-hot product (ops.ts `embed`: tf.gather has no
+ * gradient on wasm). */
+export function embedRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const trained = table instanceof tf.Variable && table.trainable && taping();
+  return trained ? embed(ids, table) : tf.gather(table, ids);
 }
 
 /** RMSNorm over the last axis as HF computes it: x·rsqrt(mean(x²) + eps)·weight. */

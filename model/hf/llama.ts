@@ -12,6 +12,7 @@ import {
   applyRope,
   attention,
   type BlockContext,
+  embedRows,
   type LayerKV,
   linear,
   rmsNorm,
@@ -21,7 +22,7 @@ import {
 
 /** Token embeddings of ids [N] → [N, hidden] (no position embedding: RoPE acts in attention). */
 export function llamaEmbed(p: LlamaParams, ids: tf.Tensor1D): tf.Tensor2D {
-  return tf.gather(p.embed, ids);
+  return embedRows(p.embed, ids);
 }
 
 /**

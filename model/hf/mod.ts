@@ -21,10 +21,36 @@ export {
   f32ToF16,
   HF_DTYPES,
   type HfDtype,
+  type HfTensorSpec,
   type HfTensorToWrite,
   SafetensorsFile,
+  writeHfSafetensors,
 } from "./safetensors.ts";
 export { HfCheckpoint, INDEX_FILE, SINGLE_FILE } from "./weights.ts";
+// Training: LoRA adapters (lora.ts) in PEFT's format (peft.ts), full fine-tuning, AdamW steps and
+// token log-probabilities (policy.ts, logprobs.ts), merged exports (export.ts, modules.ts).
+export {
+  LoraAdapter,
+  LoraConfig,
+  type LoraModule,
+  loraScale,
+  parseLoraConfig,
+  peftTensorName,
+  selectProjections,
+  targetMatches,
+} from "./lora.ts";
+export { ADAPTER_CONFIG, ADAPTER_WEIGHTS, loadPeftAdapter, savePeftAdapter } from "./peft.ts";
+export {
+  mapProjections,
+  mapTensors,
+  type NamedTensor,
+  namedTensors,
+  type Projection,
+  projections,
+} from "./modules.ts";
+export { COPIED_FILES, exportMergedModel, type ExportOptions } from "./export.ts";
+export { checkTokenGrid, maskedTokenLogProbs } from "./logprobs.ts";
+export { HfPolicy, type PassOptions, type PolicyOptions, type StepResult } from "./policy.ts";
 export type {
   Conv1D,
   Gpt2BlockParams,
@@ -34,6 +60,7 @@ export type {
   Linear,
   LlamaBlockParams,
   LlamaParams,
+  LoraWeights,
 } from "./params.ts";
 export { type LayerKV, ropeInverseFrequencies } from "./layers.ts";
 export { argmaxRows, type GreedyOptions, HfKVCache, HfModel, loadHfModel } from "./transformer.ts";

@@ -8,16 +8,29 @@ import { tf } from "../tf.ts";
 import type { HfModelConfig } from "./config.ts";
 import type { HfCheckpoint } from "./weights.ts";
 
-/** An `nn.Linear`: y = x·weightᵀ + bias, weight [out, in]. */
+/** A LoRA update of one projection (PEFT's layout): y += scale·(x·Aᵀ)·Bᵀ, whatever the
+ * projection's own weight layout. */
+export interface LoraWeights {
+  /** lora_A [r, in]. */
+  a: tf.Tensor2D;
+  /** lora_B [out, r]. */
+  b: tf.Tensor2D;
+  /** alpha / r (or alpha / √r for rsLoRA). */
+  scale: number;
+}
+
+/** An `nn.Linear`: y = x·weightᵀ + bias, weight [out, in]; plus a LoRA update when set. */
 export interface Linear {
   weight: tf.Tensor2D;
   bias: tf.Tensor1D | null;
+  lora?: LoraWeights;
 }
 
-/** A GPT-2 Conv1D: y = x·weight + bias, weight [in, out]. */
+/** A GPT-2 Conv1D: y = x·weight + bias, weight [in, out]; plus a LoRA update when set. */
 export interface Conv1D {
   weight: tf.Tensor2D;
   bias: tf.Tensor1D;
+  lora?: LoraWeights;
 }
 
 /** A LayerNorm's gain and bias. */

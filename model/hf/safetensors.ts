@@ -267,46 +267,76 @@ export interface HfTensorToWrite {
   data: Float32Array;
 }
 
+/** A tensor's header fields: name, storage dtype and shape. */
+export type HfTensorSpec = Omit<HfTensorToWrite, "data">;
+
+/** The header bytes (length prefix, JSON, space padding to 8 bytes) of tensors stored one after
+ * another in the given order. */
+function headerBytes(tensors: HfTensorSpec[], metadata: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const t of tensors) {
+    const bytes = t.shape.reduce((a, b) => a * b, 1) * (t.dtype === "F32" ? 4 : 2);
+    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + Math.ceil(json.length / 8) * 8).fill(0x20); // space padding
+  new DataView(out.buffer).setBigUint64(0, BigInt(out.length - 8), true);
+  out.set(json, 8);
+  return out;
+}
+
+/** A tensor's values as stored bytes (little-endian hosts only: x86, ARM). */
+function storedBytes(t: HfTensorToWrite): Uint8Array {
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  if (n !== t.data.length) {
+    throw new Error(`safetensors: "${t.name}" has ${t.data.length} values for shape [${t.shape}]`);
+  }
+  const stored = t.dtype === "F32"
+    ? t.data.slice()
+    : t.dtype === "F16"
+    ? f32ToF16(t.data)
+    : f32ToBf16(t.data);
+  return new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
+}
+
 /** Serialises tensors (in the given order) and string metadata into safetensors bytes. */
 export function encodeHfSafetensors(
   tensors: HfTensorToWrite[],
   metadata: Record<string, string> = {},
 ): Uint8Array {
-  const header: Record<string, unknown> = {};
-  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  const payloads: Uint8Array[] = [];
-  let offset = 0;
-  for (const t of tensors) {
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) {
-      throw new Error(
-        `safetensors: "${t.name}" has ${t.data.length} values for shape [${t.shape}]`,
-      );
-    }
-    const stored = t.dtype === "F32"
-      ? t.data.slice()
-      : t.dtype === "F16"
-      ? f32ToF16(t.data)
-      : f32ToBf16(t.data);
-    const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
-    header[t.name] = {
-      dtype: t.dtype,
-      shape: t.shape,
-      data_offsets: [offset, offset + bytes.length],
-    };
-    payloads.push(bytes);
-    offset += bytes.length;
-  }
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const hbytes = new Uint8Array(Math.ceil(json.length / 8) * 8).fill(0x20); // space padding
-  hbytes.set(json);
-  const out = new Uint8Array(8 + hbytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(hbytes.length), true);
-  out.set(hbytes, 8);
-  let pos = 8 + hbytes.length;
+  const payloads = tensors.map(storedBytes);
+  const header = headerBytes(tensors, metadata);
+  const out = new Uint8Array(header.length + payloads.reduce((a, p) => a + p.length, 0));
+  out.set(header);
+  let pos = header.length;
   for (const p of payloads) {
-    out.set(p, pos); // little-endian hosts only (x86, ARM)
+    out.set(p, pos);
     pos += p.length;
   }
   return out;
+}
+
+/** Writes a safetensors file one tensor at a time: the header from `tensors`, then each
+ * tensor's float32 values from `data(i)`, so that only one tensor is held in memory. */
+export async function writeHfSafetensors(
+  path: string,
+  tensors: HfTensorSpec[],
+  data: (i: number) => Promise<Float32Array>,
+  metadata: Record<string, string> = {},
+): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    const writeAll = async (bytes: Uint8Array) => {
+      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+    };
+    await writeAll(headerBytes(tensors, metadata));
+    for (let i = 0; i < tensors.length; i++) {
+      await writeAll(storedBytes({ ...tensors[i], data: await data(i) }));
+    }
+  } finally {
+    file.close();
+  }
 }

@@ -69,11 +69,14 @@ export class HfModel {
   readonly config: HfModelConfig;
   /** The parameters (tf tensors owned by the model). */
   readonly params: HfParams;
+  /** The model directory it was loaded from (null: built in memory). */
+  readonly sourceDir: string | null;
 
   /** Wraps a config and parameters (see {@link loadHfModel}). */
-  constructor(config: HfModelConfig, params: HfParams) {
+  constructor(config: HfModelConfig, params: HfParams, sourceDir: string | null = null) {
     this.config = config;
     this.params = params;
+    this.sourceDir = sourceDir;
   }
 
   /** Vocabulary size (the logits' last dimension). */
@@ -268,7 +271,7 @@ export async function loadHfModel(dir: string): Promise<HfModel> {
   const config = await readHfConfig(dir);
   const ckpt = await HfCheckpoint.open(dir);
   try {
-    return new HfModel(config, loadParams(config, ckpt));
+    return new HfModel(config, loadParams(config, ckpt), dir);
   } finally {
     ckpt.close();
   }

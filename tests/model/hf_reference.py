@@ -1,16 +1,22 @@
-"""PyTorch reference for tests/model/hf_logits_test.ts: Hugging Face causal LMs (GPT-2, Llama,
-Mistral, Qwen2, Qwen3) computed in float64 following transformers' modeling code, from a model
-directory read with numpy (no transformers or safetensors package needed).
+"""PyTorch reference for tests/model/hf_logits_test.ts and hf_lora_test.ts: Hugging Face causal
+LMs (GPT-2, Llama, Mistral, Qwen2, Qwen3) computed in float64 following transformers' modeling
+code, from a model directory read with numpy (no transformers or safetensors package needed), and
+optionally with a PEFT LoRA adapter applied as PEFT's LoRA layers do.
 
 Usage: /usr/bin/python3 tests/model/hf_reference.py < request.json
 request: {"models": [{"dir": DIR, "ids": [[...]], "prompts": [[...]], "max_new": N,
-                      "stop": [...]}]}
-Prints one JSON line: {"results": [{"logits": [B*T*V floats], "greedy": [[ids per prompt]]}]}.
+                      "stop": [...], "adapter": ADAPTER_DIR (optional)}]}
+Prints one JSON line: {"results": [{"logits": [B*T*V floats], "greedy": [[ids per prompt]],
+                                    "logits_merged": [...] (with an adapter)}]}.
 Greedy decoding recomputes the whole sequence every step (no KV cache), one prompt at a time.
+With an adapter, "logits" add lora_B(lora_A(x))·scaling to each adapted projection's output
+(PEFT's LoraLayer forward) and "logits_merged" come from weights merged as PEFT's merge does
+(W += transpose(B @ A, fan_in_fan_out)·scaling).
 """
 import json
 import math
 import os
+import re
 import struct
 import sys
 
@@ -60,6 +66,50 @@ def read_weights(d):
     return w
 
 
+# ---- PEFT LoRA adapter (peft/tuners/lora/layer.py) ----------------------------------------------
+
+class Adapter:
+    """adapter_config.json and adapter_model.safetensors: per module path, lora_A [r, in] and
+    lora_B [out, r]; every module must be met by the forward pass (a misnamed tensor fails)."""
+
+    def __init__(self, d):
+        with open(os.path.join(d, "adapter_config.json")) as f:
+            cfg = json.load(f)
+        assert cfg["peft_type"] == "LORA" and cfg.get("bias", "none") == "none", cfg
+        r, alpha = cfg["r"], cfg["lora_alpha"]
+        self.scaling = alpha / math.sqrt(r) if cfg.get("use_rslora") else alpha / r
+        self.fan_in_fan_out = cfg.get("fan_in_fan_out", False)
+        parts = {}
+        for name, t in read_safetensors(os.path.join(d, "adapter_model.safetensors")).items():
+            m = re.fullmatch(r"base_model\.model\.(.+)\.lora_([AB])\.weight", name)
+            assert m, f"not a PEFT LoRA tensor name: {name}"
+            parts.setdefault(m.group(1), {})[m.group(2)] = t
+        self.modules = {k: (v["A"], v["B"]) for k, v in parts.items()}
+        for k, (a, b) in self.modules.items():
+            assert a.shape[0] == r and b.shape[1] == r, (k, a.shape, b.shape)
+        self.used = set()
+
+    def delta(self, module, x):
+        """lora_B(lora_A(x)) * scaling (zero for a module without an adapter)."""
+        if module not in self.modules:
+            return 0.0
+        self.used.add(module)
+        a, b = self.modules[module]
+        return F.linear(F.linear(x, a), b) * self.scaling
+
+    def merged(self, w):
+        """Weights with every update merged: W += transpose(B @ A, fan_in_fan_out) * scaling."""
+        w = dict(w)
+        gpt2_pre = "transformer." if "transformer.wte.weight" in w else ""
+        for module, (a, b) in self.modules.items():
+            key = module + ".weight"
+            if module.startswith("transformer."):
+                key = gpt2_pre + key[len("transformer."):]
+            delta = b @ a
+            w[key] = w[key] + (delta.T if self.fan_in_fan_out else delta) * self.scaling
+        return w
+
+
 # ---- GPT-2 (transformers/models/gpt2/modeling_gpt2.py) ----------------------------------------
 
 def gelu_new(x):
@@ -71,7 +121,7 @@ def conv1d(x, w, b):
     return torch.addmm(b, x.reshape(-1, x.shape[-1]), w).reshape(*x.shape[:-1], w.shape[1])
 
 
-def gpt2_forward(cfg, w, ids):
+def gpt2_forward(cfg, w, ids, lora=None):
     pre = "transformer." if "transformer.wte.weight" in w else ""
     d, nh = cfg["n_embd"], cfg["n_head"]
     hd = d // nh
@@ -81,16 +131,20 @@ def gpt2_forward(cfg, w, ids):
     causal = torch.tril(torch.ones(t, t, dtype=torch.bool))
     for i in range(cfg["n_layer"]):
         p = f"{pre}h.{i}."
+
+        def conv(name, h):
+            y = conv1d(h, w[p + name + ".weight"], w[p + name + ".bias"])
+            return y + lora.delta(f"transformer.h.{i}.{name}", h) if lora else y
+
         h = F.layer_norm(x, (d,), w[p + "ln_1.weight"], w[p + "ln_1.bias"], eps)
-        q, k, v = conv1d(h, w[p + "attn.c_attn.weight"], w[p + "attn.c_attn.bias"]).split(d, dim=2)
+        q, k, v = conv("attn.c_attn", h).split(d, dim=2)
         q, k, v = (z.view(bsz, t, nh, hd).transpose(1, 2) for z in (q, k, v))
         att = q @ k.transpose(-1, -2) / math.sqrt(hd)
         att = torch.where(causal, att, torch.tensor(torch.finfo(DT).min, dtype=DT))
         y = (att.softmax(-1) @ v).transpose(1, 2).reshape(bsz, t, d)
-        x = x + conv1d(y, w[p + "attn.c_proj.weight"], w[p + "attn.c_proj.bias"])
+        x = x + conv("attn.c_proj", y)
         h = F.layer_norm(x, (d,), w[p + "ln_2.weight"], w[p + "ln_2.bias"], eps)
-        h = gelu_new(conv1d(h, w[p + "mlp.c_fc.weight"], w[p + "mlp.c_fc.bias"]))
-        x = x + conv1d(h, w[p + "mlp.c_proj.weight"], w[p + "mlp.c_proj.bias"])
+        x = x + conv("mlp.c_proj", gelu_new(conv("mlp.c_fc", h)))
     x = F.layer_norm(x, (d,), w[pre + "ln_f.weight"], w[pre + "ln_f.bias"], eps)
     tied = cfg.get("tie_word_embeddings", True)
     return x @ (w[pre + "wte.weight"] if tied else w["lm_head.weight"]).T
@@ -139,7 +193,7 @@ def repeat_kv(x, n_rep):
     return x[:, :, None, :, :].expand(b, kvh, n_rep, t, hd).reshape(b, kvh * n_rep, t, hd)
 
 
-def llama_forward(cfg, w, ids):
+def llama_forward(cfg, w, ids, lora=None):
     arch = cfg["architectures"][0]
     d, nh = cfg["hidden_size"], cfg["num_attention_heads"]
     kvh = cfg.get("num_key_value_heads") or nh
@@ -154,7 +208,8 @@ def llama_forward(cfg, w, ids):
     causal = torch.tril(torch.ones(t, t, dtype=torch.bool))
 
     def lin(name, h):
-        return F.linear(h, w[name + ".weight"], w.get(name + ".bias"))
+        y = F.linear(h, w[name + ".weight"], w.get(name + ".bias"))
+        return y + lora.delta(name, h) if lora else y
 
     for i in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{i}."
@@ -182,11 +237,11 @@ def llama_forward(cfg, w, ids):
 
 # ---- driver -----------------------------------------------------------------------------------
 
-def forward(cfg, w, ids):
+def forward(cfg, w, ids, lora=None):
     ids = torch.tensor(ids, dtype=torch.long)
     if cfg["architectures"][0] == "GPT2LMHeadModel":
-        return gpt2_forward(cfg, w, ids)
-    return llama_forward(cfg, w, ids)
+        return gpt2_forward(cfg, w, ids, lora)
+    return llama_forward(cfg, w, ids, lora)
 
 
 def greedy(cfg, w, prompt, max_new, stop):
@@ -208,11 +263,19 @@ def main():
             with open(os.path.join(m["dir"], "config.json")) as f:
                 cfg = json.load(f)
             w = read_weights(m["dir"])
-            logits = forward(cfg, w, m["ids"])
-            results.append({
+            lora = Adapter(m["adapter"]) if m.get("adapter") else None
+            logits = forward(cfg, w, m["ids"], lora)
+            result = {
                 "logits": logits.reshape(-1).tolist(),
-                "greedy": [greedy(cfg, w, p, m["max_new"], set(m["stop"])) for p in m["prompts"]],
-            })
+                "greedy": [greedy(cfg, w, p, m["max_new"], set(m["stop"]))
+                           for p in m.get("prompts", [])],
+            }
+            if lora:
+                unused = set(lora.modules) - lora.used
+                assert not unused, f"adapter modules the model does not have: {sorted(unused)}"
+                merged = forward(cfg, lora.merged(w), m["ids"])
+                result["logits_merged"] = merged.reshape(-1).tolist()
+            results.append(result)
     print(json.dumps({"results": results}))
 
 
