@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { ConfigError, defineStage } from "../pipeline/mod.ts";
+import { ConfigError, defineStage, notePlanInput } from "../pipeline/mod.ts";
 import { type ExperimentConfig, ProblemsSource, problemsSource, sourceKind } from "./config.ts";
 import type { TaskInfo, TaskProblem } from "../score/task.ts";
 
@@ -75,7 +75,11 @@ export function sandboxCodeDigest(dir = SANDBOX_DIR): string {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory) walk(r);
       else if (e.isFile && /\.(ts|js|py)$/.test(e.name)) {
-        h.update(`${r}\0`).update(Deno.readFileSync(`${dir}/${r}`)).update("\0");
+        const bytes = Deno.readFileSync(`${dir}/${r}`);
+        h.update(`${r}\0`).update(bytes).update("\0");
+        // the no-op fast path re-checks each file (a new file matters only once one of these
+        // names it, and that one then changed)
+        notePlanInput(`${dir}/${r}`, createHash("sha256").update(bytes).digest("hex"));
       }
     }
   };
@@ -96,6 +100,8 @@ export const problems = defineStage({
     for (const [field, split] of [["train", p.train], ["test", p.test]] as const) {
       try {
         files[split.path] = digestPath(split.path);
+        // a MATH directory cannot be re-checked by a file hash: no fast path then
+        notePlanInput(split.path, Deno.statSync(split.path).isFile ? files[split.path] : null);
       } catch (e) {
         throw new ConfigError(
           `problems.${field}: cannot read ${split.path} ` +
