@@ -153,6 +153,11 @@ export interface CodeVerifierOptions {
   concurrency?: number;
   /** The sandbox's isolation mode (default: detected; namespaces as root). */
   isolation?: Sandbox.IsolationMode;
+  /** Runs one request instead of the sandbox's `runCodeTests` (tests count runs with it). */
+  run?: (
+    request: Sandbox.CodeRequest,
+    opts: Sandbox.RunCodeOptions,
+  ) => Promise<Sandbox.CodeVerdict>;
 }
 
 // A computed specifier: the stage code digests do not follow it (see the module's description).
@@ -214,8 +219,9 @@ function codeVerifier(settings: SandboxSettings | undefined, opts: CodeVerifierO
       }
       if (runs.length === 0) return out;
       const { runCodeTests, mapOrdered } = await loadSandbox();
+      const run = opts.run ?? runCodeTests;
       const verdicts = await mapOrdered(runs, concurrency, (r) =>
-        runCodeTests({
+        run({
           language: r.problem.code!.language,
           program: r.program,
           entry_point: r.problem.code!.entryPoint,
