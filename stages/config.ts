@@ -51,13 +51,16 @@ export const ProblemsSourceName = z.enum([
 const FORMAT_LIST = FileFormat.options.join(", ");
 const path = () => z.string().min(1);
 
-/** A split's file named with its format: `{ mbpp: FILE }` (exactly one format). */
-const SplitByFormat = z.object(
+/**
+ * A split's file named with its format: `{ mbpp: FILE }` (exactly one format, and no other key:
+ * checked with the source, so that the message can list the formats).
+ */
+const SplitByFormat = z.looseObject(
   Object.fromEntries(FileFormat.options.map((f) => [f, path().optional()])) as Record<
     FileFormat,
     z.ZodOptional<z.ZodString>
   >,
-).strict();
+);
 
 /**
  * One split's local file (or MATH directory): a path, read in the source's format, or
@@ -159,6 +162,16 @@ export const ProblemsConfig = z.object({
       }
       continue;
     }
+    const unknown = Object.keys(split).find((f) => !(FileFormat.options as string[]).includes(f));
+    if (unknown !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [k, unknown],
+        message: `unknown format "${unknown}": name the split's file as { FORMAT: path } with ` +
+          `FORMAT one of ${FORMAT_LIST}`,
+      });
+      continue;
+    }
     const named = Object.entries(split).filter(([, v]) => v !== undefined);
     if (named.length !== 1) {
       ctx.addIssue({
@@ -218,8 +231,9 @@ export function problemsSource(p: z.infer<typeof ProblemsConfig>): ProblemsSourc
   const kind = sourceKind(source);
   const split = (s: z.infer<typeof SplitFile> | undefined): SplitSource => {
     if (typeof s === "string") return { format: source as FileFormat, path: s };
-    const [format, file] = Object.entries(s!).find(([, v]) => v !== undefined)!;
-    return { format: format as FileFormat, path: file! };
+    // validated: exactly one key, a format
+    const format = FileFormat.options.find((f) => s![f] !== undefined)!;
+    return { format, path: s![format]! };
   };
   return {
     source,
