@@ -63,6 +63,17 @@ export const TaskInfo = z.object({
 /** The `task.json` record. */
 export type TaskInfo = z.infer<typeof TaskInfo>;
 
+/**
+ * A task's turn-1 prompt template (`{problem}` = the question) and self-correction instruction, in
+ * the shape of a chat model's dialogue options (model/dialogue.ts `ScoreDialogue`); null for the
+ * embedded experiment, whose instruction is the `<self_correct>` token of the character model.
+ */
+export function taskPrompts(info: TaskInfo): { turn1Template: string; instruction: string } | null {
+  return info.prompt
+    ? { turn1Template: info.prompt.turn1, instruction: info.prompt.instruction }
+    : null;
+}
+
 /** One noisy attempt for a base-model transcript. */
 export interface NoisyText {
   text: string;

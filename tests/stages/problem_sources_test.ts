@@ -19,7 +19,10 @@ import {
   SCORE_MATH_INSTRUCTION,
   SCORE_MATH_TURN1_TEMPLATE,
 } from "../../datasets/prompts.ts";
-import { TaskInfo, TaskProblem } from "../../score/task.ts";
+import { TaskInfo, TaskProblem, taskPrompts } from "../../score/task.ts";
+import { scoreDialogue } from "../../model/dialogue.ts";
+import { loadHfTokenizer } from "../../model/hf/tokenizer.ts";
+import { QWEN3_DIR } from "../model/tokenizer_fixtures.ts";
 import { verifierFor } from "../../score/verify.ts";
 import {
   HUMANEVAL_ROWS,
@@ -29,6 +32,9 @@ import {
 } from "../datasets/public_fixtures.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+/** A ChatML template that keeps every turn as written. */
+const CHATML =
+  "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 const dir = await Deno.makeTempDir({ prefix: "score-sources-" });
 const fx = await writePublicFixtures(`${dir}/data`);
 
@@ -224,6 +230,19 @@ Deno.test("problems over MBPP train and HumanEval test: code records, splits, pr
   const all = [...train, ...test];
   const verdicts = await verifierFor(info).verifyAll(all, all.map((p) => p.solution));
   assert.deepEqual(verdicts.map((v) => v.status), all.map(() => "passed"));
+  // The task's prompts are a chat model's two user turns (the paper's MBPP prompt, its HumanEval
+  // / MBPP instruction), rendered with exact attempt spans.
+  const qwen = await loadHfTokenizer(QWEN3_DIR, { modelVocabSize: 151_936 });
+  const dialogue = scoreDialogue(qwen, { ...taskPrompts(info)!, chatTemplate: CHATML });
+  const [u1, , u2] = dialogue.messages(m2.question, m2.solution);
+  assert.equal(
+    u1.content,
+    `You are an expert Python programmer, and here is your task: ${m2.question}`,
+  );
+  assert.equal(u2.content, SCORE_CODE_INSTRUCTION);
+  const d = dialogue.render(m2.question, m2.solution, m2.solution);
+  assert.equal(qwen.decode(d.ids.slice(d.attempt2.start, d.attempt2.end)), m2.solution);
+  assert.equal(taskPrompts({ ...info, prompt: undefined }), null);
 });
 
 Deno.test("problems over a MATH train directory and a MATH500 test file", async () => {
