@@ -35,16 +35,19 @@ import type { Tokenizer } from "./tokenizer.ts";
 import { type ChatMessage, ChatTemplate } from "./hf/chat_template.ts";
 import type { HfTokenizer } from "./hf/tokenizer.ts";
 
-/**
- * The SCoRe paper's MATH prompt for the first attempt (its zero-shot prompt, followed here by the
- * problem); `{problem}` is replaced by the problem.
- */
-export const SCORE_MATH_TURN1_TEMPLATE =
-  'You are a math expert. When you respond, respond only with the Solution of the final Problem, thinking step by step. At the end of the Solution, when you give your final answer, write it in the form "Final Answer: The final answer is $answer$. I hope it is correct."\n\nProblem:\n{problem}';
-
-/** The SCoRe paper's MATH self-correction instruction (the user turn before attempt 2). */
-export const SCORE_MATH_INSTRUCTION =
-  'There might be an error in the solution above because of lack of understanding of the question. Please correct the error, if any, and rewrite the solution. Only output the final solution! At the end of the Solution, when you give your final answer, write it in the form "Final Answer: The final answer is $answer$. I hope it is correct."';
+// The paper's prompts live in datasets/prompts.ts (the experiment's config reads its defaults
+// there too); re-exported here for the dialogue's users.
+import {
+  renderTurn1,
+  SCORE_MATH_INSTRUCTION,
+  SCORE_MATH_TURN1_TEMPLATE,
+} from "../datasets/prompts.ts";
+export {
+  SCORE_CODE_INSTRUCTION,
+  SCORE_CODE_TURN1_TEMPLATE,
+  SCORE_MATH_INSTRUCTION,
+  SCORE_MATH_TURN1_TEMPLATE,
+} from "../datasets/prompts.ts";
 
 /** Options of {@link ScoreDialogue}. */
 export interface DialogueOptions {
@@ -141,7 +144,7 @@ export class ScoreDialogue {
 
   /** The first user turn for a problem. */
   userTurn1(problem: string): string {
-    return this.turn1Template.split("{problem}").join(problem);
+    return renderTurn1(this.turn1Template, problem);
   }
 
   /**

@@ -11,7 +11,9 @@ import {
   envFingerprint,
   type EnvReads,
   fastInvocation,
+  type PlanInputs,
   recordEnvReads,
+  recordPlanInputs,
   type StatTuple,
   writeFast,
 } from "./fast_path.ts";
@@ -123,8 +125,9 @@ export async function cli(
     (args.help ? print : err)(USAGE);
     return args.help ? 0 : 2;
   }
-  // What the plan reads from the environment goes into the no-op fingerprint.
+  // What the plan reads from the environment and data files goes into the no-op fingerprint.
   const envReads = recordEnvReads();
+  const planInputs = recordPlanInputs();
   try {
     const ref = "module" in pipelineOrRef && typeof pipelineOrRef.module === "string" &&
         !("stages" in pipelineOrRef)
@@ -143,7 +146,14 @@ export async function cli(
       executor: args.executor,
     });
     const pipelineModule = ref?.module ?? pipeline.module;
-    return await dispatch(session, args, { cwd, print, pipelineModule, opts, envReads });
+    return await dispatch(session, args, {
+      cwd,
+      print,
+      pipelineModule,
+      opts,
+      envReads,
+      planInputs,
+    });
   } catch (e) {
     if (
       e instanceof ConfigError || e instanceof DagError || e instanceof UsageError ||
@@ -180,6 +190,7 @@ export async function cli(
     throw e;
   } finally {
     envReads.stop();
+    planInputs.stop();
   }
 }
 
@@ -198,6 +209,7 @@ async function dispatch(
     pipelineModule?: string;
     opts: CliOptions;
     envReads: EnvReads;
+    planInputs: PlanInputs;
   },
 ): Promise<number> {
   const { print, cwd } = env;
@@ -423,12 +435,15 @@ async function dispatch(
 async function saveFast(
   session: Session,
   args: CliArgs,
-  env: { cwd: string; pipelineModule?: string; envReads: EnvReads },
+  env: { cwd: string; pipelineModule?: string; envReads: EnvReads; planInputs: PlanInputs },
   statuses: StageStatus[],
   lines: string[],
 ): Promise<void> {
   env.envReads.stop();
+  env.planInputs.stop();
   if (env.envReads.whole) return; // the plan read the whole environment: nothing to compare
+  // a directory of data: a file hash cannot tell that its entries changed
+  if ([...env.planInputs.reads.values()].includes(null)) return;
   try {
     const { graph: g, store } = session;
     // The pipeline module's graph, plus the entry module's (main.ts) in case it differs.
@@ -445,6 +460,8 @@ async function saveFast(
     for (const p of [...g.configFiles, ...session.loaded.sources]) {
       files[p] = (await g.files.get(p)).sha;
     }
+    // data files the plan hashed: compared by content like the rest
+    for (const [p, sha] of env.planInputs.reads) files[p] = sha!;
     const stats: [string, StatTuple | null][] = [];
     for (const s of statuses) {
       const rec = s.record!;

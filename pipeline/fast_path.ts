@@ -228,6 +228,37 @@ export function recordEnvReads(): EnvReads {
   return out;
 }
 
+/**
+ * Data a stage's `select` read while planning (a problem set's local files, whose digests enter
+ * the stage's params), seen by {@link recordPlanInputs}: path → the sha256 of the bytes the plan
+ * used, or null for what a file hash cannot re-check (a directory, whose entries may change).
+ */
+export interface PlanInputs {
+  reads: Map<string, string | null>;
+  /** Stops recording. */
+  stop(): void;
+}
+
+const inputRecorders = new Set<PlanInputs>();
+
+/** Records the plan inputs noted by {@link notePlanInput} from now until `stop()`. */
+export function recordPlanInputs(): PlanInputs {
+  const out: PlanInputs = { reads: new Map(), stop: () => inputRecorders.delete(out) };
+  inputRecorders.add(out);
+  return out;
+}
+
+/**
+ * Notes a data file a stage's `select` read (and the sha256 of its bytes), or a directory (null),
+ * so the no-op fingerprint of `reproduce` re-checks it: a file is compared by content, and a plan
+ * that read a directory writes no fingerprint (the full path re-plans every time). Without this a
+ * data file edited after a `reproduce` would be answered from the saved summary.
+ */
+export function notePlanInput(path: string, sha256: string | null): void {
+  const abs = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+  for (const r of inputRecorders) r.reads.set(abs, sha256);
+}
+
 /** The environment part of a fingerprint: the recorded reads plus every `SCORE_*` set now. */
 export function envFingerprint(reads: Map<string, string | null>): [string, string | null][] {
   const m = new Map(reads);

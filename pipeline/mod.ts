@@ -36,6 +36,7 @@ export { buildDag, matchStages, toDot, toMermaid } from "./dag.ts";
 export type { Dag } from "./dag.ts";
 export { canonicalJson, hashJson, sha256Hex } from "./canonical.ts";
 export { ConfigError } from "./config.ts";
+export { notePlanInput } from "./fast_path.ts";
 export type { CliOptions, PipelineRef } from "./cli.ts";
 export type {
   Located,

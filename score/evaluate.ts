@@ -5,18 +5,19 @@
  * @module
  */
 import type { GPT, TwoAttemptTokenizer } from "../model/mod.ts";
-import type { EvalRecord } from "../metrics/records.ts";
+import type { Attempt, EvalRecord } from "../metrics/records.ts";
 import type { ScalingRecord } from "../metrics/schemas.ts";
 import { collectRollouts } from "./rollouts.ts";
 import { generateAttempts, type Sampler, verifiedAttempts } from "./generate.ts";
-import type { TaskProblem, VerifierKind } from "./task.ts";
+import type { TaskProblem } from "./task.ts";
+import { asVerifier, type Verifier, type VerifierKind } from "./verify.ts";
 
 /** Greedy attempt 1 and attempt 2 on each problem, verified. */
 export async function evaluateGreedy(
   model: GPT,
   tok: TwoAttemptTokenizer,
   problems: readonly TaskProblem[],
-  opts: { maxAttemptTokens: number; verifier: VerifierKind; sampler?: Sampler },
+  opts: { maxAttemptTokens: number; verifier: VerifierKind | Verifier; sampler?: Sampler },
 ): Promise<EvalRecord[]> {
   const gen = await generateAttempts(model, tok, problems.map((p) => p.question), {
     temperature: 0,
@@ -25,13 +26,43 @@ export async function evaluateGreedy(
     secondAttempt: true,
     sampler: opts.sampler,
   });
-  return problems.map((p, i) => ({
+  const verified = await verifiedAttempts(tok, opts.verifier, problems, gen);
+  return problems.map((p, i) => evalRecord(p, verified[i]));
+}
+
+/** The evaluation record of a problem's two verified attempts. */
+export function evalRecord(
+  p: TaskProblem,
+  attempts: { attempt1: Attempt; attempt2: Attempt },
+): EvalRecord {
+  return {
     problemId: p.id,
     level: p.level,
     family: p.family,
     gold: p.answer,
-    ...verifiedAttempts(tok, opts.verifier, p, gen, i),
-  }));
+    ...attempts,
+  };
+}
+
+/**
+ * Verifies hand-written (or otherwise decoded) two-attempt texts of `problems` and returns their
+ * evaluation records: what {@link evaluateGreedy} does after decoding, for transcripts that did
+ * not come from a model.
+ */
+export async function evaluateTexts(
+  problems: readonly TaskProblem[],
+  texts: readonly { attempt1: string; attempt2: string }[],
+  verifier: VerifierKind | Verifier,
+): Promise<EvalRecord[]> {
+  const v = asVerifier(verifier);
+  const v1 = await v.verifyAll(problems, texts.map((t) => t.attempt1));
+  const v2 = await v.verifyAll(problems, texts.map((t) => t.attempt2));
+  return problems.map((p, i) =>
+    evalRecord(p, {
+      attempt1: { text: texts[i].attempt1, answer: v1[i].answer, correct: v1[i].correct },
+      attempt2: { text: texts[i].attempt2, answer: v2[i].answer, correct: v2[i].correct },
+    })
+  );
 }
 
 /** `samples` temperature samples per problem, each with its self-corrected second attempt. */
@@ -43,7 +74,7 @@ export async function scalingSamples(
     samples: number;
     temperature: number;
     maxAttemptTokens: number;
-    verifier: VerifierKind;
+    verifier: VerifierKind | Verifier;
     sampler?: Sampler;
   },
 ): Promise<ScalingRecord[]> {

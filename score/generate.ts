@@ -7,7 +7,8 @@
 import type { GPT, sample, TwoAttemptTokenizer } from "../model/mod.ts";
 import type { Attempt } from "../metrics/records.ts";
 import { decodeAttempt, firstPrompt, secondPrompt, stripEnd } from "./transcript.ts";
-import { type TaskProblem, type VerifierKind, verifyAttempt } from "./task.ts";
+import type { TaskProblem } from "./task.ts";
+import { asVerifier, type AttemptVerdict, type Verifier, type VerifierKind } from "./verify.ts";
 
 /** Decoding settings of one generation call. */
 export interface DecodeOptions {
@@ -94,18 +95,28 @@ export async function generateAttempts(
   };
 }
 
-/** Decodes and verifies both attempts of generation row `i`, made for `problem`. */
-export function verifiedAttempts(
+/**
+ * Decodes and verifies both attempts of every generation row; row `i` was made for
+ * `problems[i]`. One batch per attempt, so code attempts share the sandbox pool.
+ */
+export async function verifiedAttempts(
   tok: TwoAttemptTokenizer,
-  verifier: VerifierKind,
-  problem: TaskProblem,
+  verifier: VerifierKind | Verifier,
+  problems: readonly TaskProblem[],
   gen: Generation,
-  i: number,
-): { attempt1: Attempt; attempt2: Attempt } {
-  const attempt = (ids: readonly number[]): Attempt => {
-    const text = decodeAttempt(tok, ids);
-    const v = verifyAttempt(verifier, problem, text);
-    return { text, answer: v.answer, correct: v.correct };
-  };
-  return { attempt1: attempt(gen.attempt1[i]), attempt2: attempt(gen.attempt2![i]) };
+): Promise<{ attempt1: Attempt; attempt2: Attempt }[]> {
+  const v = asVerifier(verifier);
+  const text1 = gen.attempt1.map((ids) => decodeAttempt(tok, ids));
+  const text2 = gen.attempt2!.map((ids) => decodeAttempt(tok, ids));
+  const v1 = await v.verifyAll(problems, text1);
+  const v2 = await v.verifyAll(problems, text2);
+  const attempt = (text: string, r: AttemptVerdict): Attempt => ({
+    text,
+    answer: r.answer,
+    correct: r.correct,
+  });
+  return problems.map((_, i) => ({
+    attempt1: attempt(text1[i], v1[i]),
+    attempt2: attempt(text2[i], v2[i]),
+  }));
 }

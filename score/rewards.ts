@@ -9,6 +9,8 @@
  * @module
  */
 import { z } from "zod";
+import type { TaskProblem } from "./task.ts";
+import type { AttemptVerdict, Verifier } from "./verify.ts";
 
 /** Which objective a multi-turn RL run optimises. */
 export const ObjectiveKind = z.enum([
@@ -126,4 +128,33 @@ export function selectionReward(spec: ObjectiveSpec, r1: number, r2: number | nu
     case "single_turn":
       return r1;
   }
+}
+
+/** The verifier's verdicts on a batch of two-attempt samples, and their 0/1 scores. */
+export interface AttemptScores {
+  verdicts1: AttemptVerdict[];
+  /** Absent when no attempt 2 was sampled (single-turn). */
+  verdicts2?: AttemptVerdict[];
+  /** Per sample: r1, and r2 (null without attempt 2): what {@link attemptRewards} takes. */
+  scores: { r1: number; r2: number | null }[];
+}
+
+/**
+ * Scores sample i's attempts (`text1[i]`, `text2[i]`) at `problems[i]` with the task's verifier
+ * (score/verify.ts): the rewards of every RL objective start here, whatever the problem kind.
+ * Integer and math attempts are checked synchronously; code attempts run in the sandbox.
+ */
+export async function attemptScores(
+  verifier: Verifier,
+  problems: readonly TaskProblem[],
+  text1: readonly string[],
+  text2?: readonly string[],
+): Promise<AttemptScores> {
+  const verdicts1 = await verifier.verifyAll(problems, text1);
+  const verdicts2 = text2 ? await verifier.verifyAll(problems, text2) : undefined;
+  const scores = verdicts1.map((v, i) => ({
+    r1: v.correct ? 1 : 0,
+    r2: verdicts2 ? (verdicts2[i].correct ? 1 : 0) : null,
+  }));
+  return { verdicts1, verdicts2, scores };
 }

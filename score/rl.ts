@@ -22,6 +22,7 @@ import { transitionRates } from "../metrics/self_correction.ts";
 import {
   attemptKlCoefs,
   attemptRewards,
+  attemptScores,
   groupAdvantages,
   type ObjectiveSpec,
   selectionReward,
@@ -31,13 +32,8 @@ import type { RlSelection, SelectionCandidate } from "./selection.ts";
 import { generateAttempts, type Sampler } from "./generate.ts";
 import { epochSampler } from "./epochs.ts";
 import { buildTranscript, decodeAttempt, type Transcript } from "./transcript.ts";
-import {
-  samplingSeed,
-  type TaskProblem,
-  taskRng,
-  type VerifierKind,
-  verifyAttempt,
-} from "./task.ts";
+import { samplingSeed, type TaskProblem, taskRng } from "./task.ts";
+import { asVerifier, type Verifier, type VerifierKind } from "./verify.ts";
 
 /** Settings of one RL run. */
 export interface RlOptions {
@@ -54,7 +50,8 @@ export interface RlOptions {
    * and samples from streams of its own, so it does not repeat round 1's.
    */
   round?: number;
-  verifier: VerifierKind;
+  /** The task's verifier (score/verify.ts), or its kind (code then gets default limits). */
+  verifier: VerifierKind | Verifier;
   parallel?: GradientComputer;
   /** Where the step's traces are sampled (e.g. the same Worker pool); this process by default. */
   sampler?: Sampler;
@@ -168,6 +165,7 @@ export async function runRl(
   if (sel && (sel.every < 1 || sel.problems.length === 0)) {
     throw new Error("runRl: selection needs every ≥ 1 and at least one held-out problem");
   }
+  const verifier = asVerifier(opts.verifier);
   const candidates: SelectionCandidate[] = [];
   let best: { c: SelectionCandidate; weights: Map<string, Float32Array> } | null = null;
   const k = opts.samplesPerProblem;
@@ -189,12 +187,12 @@ export async function runRl(
     });
     const text1 = gen.attempt1.map((ids) => decodeAttempt(tok, ids));
     const text2 = gen.attempt2?.map((ids) => decodeAttempt(tok, ids));
-    const v1 = rows.map((p, i) => verifyAttempt(opts.verifier, p, text1[i]));
-    const v2 = text2 ? rows.map((p, i) => verifyAttempt(opts.verifier, p, text2[i])) : undefined;
-    const scores = rows.map((_, i) => ({
-      r1: v1[i].correct ? 1 : 0,
-      r2: v2 ? (v2[i].correct ? 1 : 0) : null,
-    }));
+    const { verdicts1: v1, verdicts2: v2, scores } = await attemptScores(
+      verifier,
+      rows,
+      text1,
+      text2,
+    );
     const adv: { a1: number | null; a2: number | null }[] = [];
     const shaped: number[] = [];
     for (let g = 0; g < chosen.length; g++) {
@@ -224,7 +222,7 @@ export async function runRl(
     const rates = v2 ? transitionRates(v1.map((a, i) => ({ attempt1: a, attempt2: v2[i] }))) : null;
     let heldOutReward: number | null = null;
     if (sel && ((step + 1) % sel.every === 0 || step === opts.steps - 1)) {
-      const c = await scoreCheckpoint(policy, tok, opts, sel.problems, step + 1);
+      const c = await scoreCheckpoint(policy, tok, { ...opts, verifier }, sel.problems, step + 1);
       candidates.push(c);
       heldOutReward = c.reward;
       if (!best || c.reward > best.c.reward) best = { c, weights: await policy.getWeights() };

@@ -8,7 +8,8 @@ import { z } from "zod";
 import type { GPT, TwoAttemptTokenizer } from "../model/mod.ts";
 import { Attempt } from "../metrics/records.ts";
 import { generateAttempts, type Sampler, verifiedAttempts } from "./generate.ts";
-import type { TaskProblem, VerifierKind } from "./task.ts";
+import type { TaskProblem } from "./task.ts";
+import type { Verifier, VerifierKind } from "./verify.ts";
 
 /** One sampled two-attempt trace of a problem. */
 export const RolloutRecord = z.object({
@@ -27,7 +28,7 @@ export interface RolloutOptions {
   temperature: number;
   maxAttemptTokens: number;
   seed: number;
-  verifier: VerifierKind;
+  verifier: VerifierKind | Verifier;
   /** Where sampling runs (e.g. a Worker pool); this process by default. */
   sampler?: Sampler;
 }
@@ -49,10 +50,11 @@ export async function collectRollouts(
     secondAttempt: true,
     sampler: opts.sampler,
   });
+  const verified = await verifiedAttempts(tok, opts.verifier, rows.map((r) => r.p), gen);
   return rows.map(({ p, s }, i) => ({
     problemId: p.id,
     sample: s,
     question: p.question,
-    ...verifiedAttempts(tok, opts.verifier, p, gen, i),
+    ...verified[i],
   }));
 }

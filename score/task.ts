@@ -2,7 +2,8 @@
  * A task: the problems of one experiment plus how an attempt is checked and how the noisy solver
  * writes base-model transcripts. The embedded families use the integer verifier and the families'
  * noisy solver; public math sets (GSM8K, MATH, MATH500 as local files) use the math verifier and a
- * generic answer-slip noise model.
+ * generic answer-slip noise model; code sets (MBPP, HumanEval) the sandboxed code verifier
+ * (score/verify.ts) and the same slip model on the reference program.
  *
  * @module
  */
@@ -17,11 +18,10 @@ import {
   secondGuessSolve,
   slipRate,
 } from "../datasets/mod.ts";
-// Leaf imports, not verifiers/mod.ts: that barrel re-exports the code sandbox, which no stage runs,
-// and would put it into the code digest of every stage that reaches this module.
-import { checkIntegerAnswer } from "../verifiers/integer.ts";
-import { checkMathAnswer } from "../verifiers/math/check.ts";
-import { extractAnswer } from "../verifiers/math/extract.ts";
+// The verifiers are chosen in verify.ts (which keeps the code sandbox out of the stage digests).
+import { CodeSpec, SandboxSettings, VerifierKind, verifyAttempt } from "./verify.ts";
+
+export { type AttemptVerdict, VerifierKind, verifyAttempt } from "./verify.ts";
 
 /** One problem of any task, as stored by the `problems` stage. */
 export const TaskProblem = z.object({
@@ -35,14 +35,14 @@ export const TaskProblem = z.object({
   answer: z.string().min(1),
   /** Reference worked solution, ending in an answer the task's verifier reads. */
   solution: z.string().min(1),
+  /**
+   * Code problems only (MBPP, HumanEval): the tests and entry point the code verifier runs. Absent
+   * from every other record, whose bytes are as before.
+   */
+  code: CodeSpec.optional(),
 }).strict();
 /** One problem of any task. */
 export type TaskProblem = z.infer<typeof TaskProblem>;
-
-/** How attempts are checked: integers (embedded families) or general math answers. */
-export const VerifierKind = z.enum(["integer", "math"]);
-/** How attempts are checked. */
-export type VerifierKind = z.infer<typeof VerifierKind>;
 
 /** The `task.json` a `problems` stage writes beside its splits. */
 export const TaskInfo = z.object({
@@ -51,36 +51,34 @@ export const TaskInfo = z.object({
   /** Every character of questions and solutions: the char tokenizer's vocabulary. */
   charset: z.string().min(1),
   counts: z.object({ train: z.number().int(), test: z.number().int() }),
+  /**
+   * Public sets: the turn-1 prompt (`{problem}` = the question) and the self-correction
+   * instruction a chat model is given (the embedded experiment's instruction is a token).
+   */
+  prompt: z.object({ turn1: z.string().min(1), instruction: z.string().min(1) }).strict()
+    .optional(),
+  /** Code sets: the sandbox's limits per attempt and the digest of its code. */
+  sandbox: SandboxSettings.optional(),
 }).strict();
 /** The `task.json` record. */
 export type TaskInfo = z.infer<typeof TaskInfo>;
 
-/** The verdict on one attempt. */
-export interface AttemptVerdict {
-  correct: boolean;
-  /** The extracted final answer (null when none could be read). */
-  answer: string | null;
-}
-
-/** Checks an attempt's text against the problem's reference answer. */
-export function verifyAttempt(
-  verifier: VerifierKind,
-  problem: TaskProblem,
-  text: string,
-): AttemptVerdict {
-  if (verifier === "integer") {
-    const r = checkIntegerAnswer(problem.answer, text);
-    return { correct: r.equal, answer: r.extracted };
-  }
-  const { answer } = extractAnswer(text);
-  if (answer === null) return { correct: false, answer: null };
-  return { correct: checkMathAnswer(problem.answer, answer).equal, answer };
+/**
+ * A task's turn-1 prompt template (`{problem}` = the question) and self-correction instruction, in
+ * the shape of a chat model's dialogue options (model/dialogue.ts `ScoreDialogue`); null for the
+ * embedded experiment, whose instruction is the `<self_correct>` token of the character model.
+ */
+export function taskPrompts(info: TaskInfo): { turn1Template: string; instruction: string } | null {
+  return info.prompt
+    ? { turn1Template: info.prompt.turn1, instruction: info.prompt.instruction }
+    : null;
 }
 
 /** One noisy attempt for a base-model transcript. */
 export interface NoisyText {
   text: string;
-  correct: boolean;
+  /** Whether it is correct; null for a slipped code attempt (only running it can tell). */
+  correct: boolean | null;
 }
 
 /**
@@ -88,7 +86,8 @@ export interface NoisyText {
  * sign slips that propagate); a `revision` (attempt 2 of a base transcript) first draws the
  * family's second-guessing habit at `noise.secondGuess`. Public math problems get the reference
  * solution, or with the level's slip rate a copy whose last number is perturbed by one digit (a
- * final-answer slip).
+ * final-answer slip). Code problems slip the same way, in the last number of the reference
+ * program; whether that breaks it is for the sandbox to say (`correct: null`).
  */
 export function noisyAttempt(
   verifier: VerifierKind,
@@ -106,6 +105,7 @@ export function noisyAttempt(
   if (!rng.bool(rate)) return { text: problem.solution, correct: true };
   const slipped = slipLastNumber(problem.solution, rng);
   if (slipped === null) return { text: problem.solution, correct: true };
+  if (verifier === "code") return { text: slipped, correct: null };
   return { text: slipped, correct: verifyAttempt(verifier, problem, slipped).correct };
 }
 

@@ -63,6 +63,8 @@ function defineBase(methodSeed: number): Stage<unknown> {
       const transcripts: Transcript[] = [];
       let correct = 0;
       let dropped = 0;
+      // Slipped code attempts: only the sandbox can say whether the slip broke the program.
+      const unknown: { problem: typeof set.train[number]; text: string }[] = [];
       for (const p of set.train) {
         for (let j = 0; j < b.transcriptsPerProblem; j++) {
           const a1 = noisyAttempt(set.info.verifier, p, rng, b.noise);
@@ -72,9 +74,20 @@ function defineBase(methodSeed: number): Stage<unknown> {
             dropped++;
             continue;
           }
-          correct += Number(a1.correct) + Number(a2.correct);
+          for (const a of [a1, a2]) {
+            if (a.correct === null) unknown.push({ problem: p, text: a.text });
+            else correct += Number(a.correct);
+          }
           transcripts.push(t);
         }
+      }
+      if (unknown.length > 0) {
+        const { verifierFor } = await import("../score/verify.ts");
+        const verdicts = await verifierFor(set.info).verifyAll(
+          unknown.map((u) => u.problem),
+          unknown.map((u) => u.text),
+        );
+        correct += verdicts.filter((v) => v.correct).length;
       }
       if (dropped > 0) ctx.log(`dropped ${dropped} transcripts longer than ctxLen ${m.ctxLen}`);
       if (transcripts.length === 0) {

@@ -6,6 +6,8 @@
  * @module
  */
 import { z } from "zod";
+// A leaf module of texts, no imports: the defaults of problems.prompt.
+import { SCORE_PROMPTS } from "../datasets/prompts.ts";
 
 const int = (min = 0) => z.number().int().min(min);
 const prob = () => z.number().min(0).max(1);
@@ -21,46 +23,203 @@ export const EmbeddedProblemsConfig = z.object({
   seed: z.number().int().default(1),
 }).strict();
 
-/** Local files of a public set (GSM8K, MATH, MATH500). */
-export const FileProblemsConfig = z.object({
-  /** Local file (or MATH directory) of the training split. */
-  train: z.string().min(1),
-  /** Local file (or MATH directory) of the test split. */
-  test: z.string().min(1),
+/** The public formats the loaders read (datasets/loaders). */
+export const FileFormat = z.enum(["gsm8k", "math", "math500", "mbpp", "humaneval"]);
+/** A public format. */
+export type FileFormat = z.infer<typeof FileFormat>;
+
+/** The kind of task each format is: which verifier checks its attempts. */
+export const FORMAT_KIND = {
+  gsm8k: "math",
+  math: "math",
+  math500: "math",
+  mbpp: "code",
+  humaneval: "code",
+} as const satisfies Record<FileFormat, "math" | "code">;
+
+/** The sources of the `problems` stage: the embedded families, one public format, or `code`. */
+export const ProblemsSourceName = z.enum([
+  "embedded",
+  "gsm8k",
+  "math",
+  "math500",
+  "mbpp",
+  "humaneval",
+  "code",
+]);
+
+const FORMAT_LIST = FileFormat.options.join(", ");
+const path = () => z.string().min(1);
+
+/**
+ * A split's file named with its format: `{ mbpp: FILE }` (exactly one format, and no other key:
+ * checked with the source, so that the message can list the formats).
+ */
+const SplitByFormat = z.looseObject(
+  Object.fromEntries(FileFormat.options.map((f) => [f, path().optional()])) as Record<
+    FileFormat,
+    z.ZodOptional<z.ZodString>
+  >,
+);
+
+/**
+ * One split's local file (or MATH directory): a path, read in the source's format, or
+ * `{ FORMAT: path }` to name the format, e.g. `test: { math500: data/math500.jsonl }` beside a
+ * MATH train directory, or `train: { mbpp: … }` and `test: { humaneval: … }` for `source: code`.
+ */
+export const SplitFile = z.union([path(), SplitByFormat], {
+  error: () =>
+    `expected a local file's path, or { FORMAT: path } with FORMAT one of ${FORMAT_LIST}`,
+});
+
+/**
+ * The turn-1 prompt and the self-correction instruction of a public set (a chat model's user
+ * turns; the character models of the embedded experiment use tokens instead). Unset fields take
+ * the paper's texts for the task's kind (datasets/prompts.ts): MATH's for the math sets, the
+ * HumanEval/MBPP ones for the code sets.
+ */
+export const PromptConfig = z.object({
+  /** The first user turn; `{problem}` is replaced by the problem's question. */
+  turn1: z.string().min(1).refine((t) => t.includes("{problem}"), {
+    message: "has no {problem} placeholder; add one where the problem's question goes",
+  }).optional(),
+  /** The self-correction instruction (the user turn before attempt 2). */
+  instruction: z.string().min(1).optional(),
+}).strict();
+
+/** The resolved prompts of a public set (what enters the stage's key and task.json). */
+export const Prompts = z.object({ turn1: z.string().min(1), instruction: z.string().min(1) })
+  .strict();
+
+/**
+ * Limits of one sandboxed run of a code attempt (verifiers/code). The defaults are the sandbox's
+ * own `DEFAULT_LIMITS`, spelled out so that the config does not pull the sandbox into every
+ * stage's code digest (a test keeps them equal).
+ */
+export const SandboxConfig = z.object({
+  /** Wall clock per attempt; the sandbox is killed at it (an infinite loop scores 0). */
+  timeoutMs: int(100).default(10_000),
+  /** Memory cap per attempt in MiB. */
+  memoryMb: int(32).default(512),
+  /** Cap on what an attempt may print (stdout + stderr). */
+  outputBytes: int(1024).default(1 << 20),
+}).strict();
+
+/**
+ * Where the problems come from: `source: embedded` reads `embedded`; a public set reads `train`
+ * and `test` (local files). `source` is a format (both splits in it unless a split names its own)
+ * or `code` (each split names its format: MBPP for training and HumanEval for evaluation, as in
+ * the paper). Both splits must be of the source's kind (math or code). Only the settings of the
+ * chosen source enter the `problems` stage's key.
+ */
+export const ProblemsConfig = z.object({
+  source: ProblemsSourceName.default("embedded"),
+  embedded: EmbeddedProblemsConfig.default(EmbeddedProblemsConfig.parse({})),
+  train: SplitFile.optional(),
+  test: SplitFile.optional(),
   /** Skip malformed rows (and report how many) instead of failing. */
   skipBadRows: z.boolean().default(false),
   /** Keep at most this many problems per split (0 = all). */
   limit: int().default(0),
-}).strict();
-
-/**
- * Where the problems come from: `source: embedded` reads `embedded`, a public set reads `train` and
- * `test` (local files). Only the settings of the chosen source enter the `problems` stage's key.
- */
-export const ProblemsConfig = z.object({
-  source: z.enum(["embedded", "gsm8k", "math", "math500"]).default("embedded"),
-  embedded: EmbeddedProblemsConfig.default(EmbeddedProblemsConfig.parse({})),
-  train: z.string().min(1).optional(),
-  test: z.string().min(1).optional(),
-  skipBadRows: z.boolean().default(false),
-  limit: int().default(0),
+  prompt: PromptConfig.default({}),
+  sandbox: SandboxConfig.default(SandboxConfig.parse({})),
 }).strict().superRefine((p, ctx) => {
-  if (p.source === "embedded") return;
+  if (p.source === "embedded") {
+    for (const k of ["turn1", "instruction"] as const) {
+      if (p.prompt[k] !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["prompt", k],
+          message: "the embedded experiment's instruction is the <self_correct> token; " +
+            "problems.prompt applies to public sets (source gsm8k, math, math500, mbpp, " +
+            "humaneval or code): remove it",
+        });
+      }
+    }
+    return;
+  }
+  const kind = sourceKind(p.source);
   for (const k of ["train", "test"] as const) {
-    if (!p[k]) {
+    const split = p[k];
+    if (split === undefined) {
       ctx.addIssue({
         code: "custom",
         path: [k],
-        message: `source ${p.source} needs problems.${k}: the path of a local file`,
+        message: p.source === "code"
+          ? `source code needs problems.${k}: { mbpp: FILE } or { humaneval: FILE }`
+          : `source ${p.source} needs problems.${k}: the path of a local file`,
+      });
+      continue;
+    }
+    if (typeof split === "string") {
+      if (p.source === "code") {
+        ctx.addIssue({
+          code: "custom",
+          path: [k],
+          message: `source code reads two formats: name this one, e.g. problems.${k}: ` +
+            `{ ${k === "train" ? "mbpp" : "humaneval"}: ${split} }`,
+        });
+      }
+      continue;
+    }
+    const unknown = Object.keys(split).find((f) => !(FileFormat.options as string[]).includes(f));
+    if (unknown !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [k, unknown],
+        message: `unknown format "${unknown}": name the split's file as { FORMAT: path } with ` +
+          `FORMAT one of ${FORMAT_LIST}`,
+      });
+      continue;
+    }
+    const named = Object.entries(split).filter(([, v]) => v !== undefined);
+    if (named.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: [k],
+        message: `name exactly one format for the split's file (got ${
+          named.length === 0 ? "none" : named.map(([f]) => f).join(", ")
+        }): { FORMAT: path } with FORMAT one of ${FORMAT_LIST}`,
+      });
+      continue;
+    }
+    const format = named[0][0] as FileFormat;
+    if (FORMAT_KIND[format] !== kind) {
+      ctx.addIssue({
+        code: "custom",
+        path: [k, format],
+        message: `${format} is a ${FORMAT_KIND[format]} set, but source ${p.source} is a ${kind} ` +
+          `task; both splits must be ${kind} sets (${
+            FileFormat.options.filter((f) => FORMAT_KIND[f] === kind).join(", ")
+          })`,
       });
     }
   }
 });
 
+/** The kind of task a non-embedded source is (math or code). */
+export function sourceKind(source: Exclude<z.infer<typeof ProblemsSourceName>, "embedded">) {
+  return source === "code" ? "code" : FORMAT_KIND[source];
+}
+
+/** One split's file and format, resolved. */
+export const SplitSource = z.object({ format: FileFormat, path: z.string().min(1) }).strict();
+/** One split's file and format. */
+export type SplitSource = z.infer<typeof SplitSource>;
+
 /** The slice of {@link ProblemsConfig} that the chosen source uses. */
 export const ProblemsSource = z.discriminatedUnion("source", [
   z.object({ source: z.literal("embedded"), embedded: EmbeddedProblemsConfig }).strict(),
-  FileProblemsConfig.extend({ source: z.enum(["gsm8k", "math", "math500"]) }).strict(),
+  z.object({
+    source: ProblemsSourceName.exclude(["embedded"]),
+    train: SplitSource,
+    test: SplitSource,
+    skipBadRows: z.boolean(),
+    limit: int(),
+    prompt: Prompts,
+    /** Code sets only: the sandbox's limits per attempt. */
+    sandbox: SandboxConfig.optional(),
+  }).strict(),
 ]);
 /** The slice of the problems config that the chosen source uses. */
 export type ProblemsSource = z.infer<typeof ProblemsSource>;
@@ -68,12 +227,25 @@ export type ProblemsSource = z.infer<typeof ProblemsSource>;
 /** Picks the settings of the chosen source from a validated problems config. */
 export function problemsSource(p: z.infer<typeof ProblemsConfig>): ProblemsSource {
   if (p.source === "embedded") return { source: "embedded", embedded: p.embedded };
+  const source = p.source;
+  const kind = sourceKind(source);
+  const split = (s: z.infer<typeof SplitFile> | undefined): SplitSource => {
+    if (typeof s === "string") return { format: source as FileFormat, path: s };
+    // validated: exactly one key, a format
+    const format = FileFormat.options.find((f) => s![f] !== undefined)!;
+    return { format, path: s![format]! };
+  };
   return {
-    source: p.source,
-    train: p.train!,
-    test: p.test!,
+    source,
+    train: split(p.train),
+    test: split(p.test),
     skipBadRows: p.skipBadRows,
     limit: p.limit,
+    prompt: {
+      turn1: p.prompt.turn1 ?? SCORE_PROMPTS[kind].turn1,
+      instruction: p.prompt.instruction ?? SCORE_PROMPTS[kind].instruction,
+    },
+    ...(kind === "code" ? { sandbox: p.sandbox } : {}),
   };
 }
 

@@ -51,6 +51,7 @@ export function evaluateStage(
       // Leaf modules, not metrics/mod.ts: the seed aggregation is the report's alone.
       const { evaluateSeed } = await import("../metrics/evaluate.ts");
       const { scalingCurve } = await import("../metrics/scaling.ts");
+      const { verifierFor } = await import("../score/verify.ts");
       const p = ctx.params;
       const backend = await startTensorStage(ctx, p.backend);
       const set = await readProblemSet(ctx.input("problems"));
@@ -59,7 +60,7 @@ export function evaluateStage(
       await withWorkerPool(model, { backend, workers: p.workers }, async (sampler) => {
         const records = await evaluateGreedy(model, tok, set.test, {
           maxAttemptTokens: p.decode.maxAttemptTokens,
-          verifier: set.info.verifier,
+          verifier: verifierFor(set.info),
           sampler,
         });
         await writeJsonl(`${ctx.outDir}/eval.jsonl`, records);
@@ -85,7 +86,7 @@ export function evaluateStage(
             samples: 2 * maxK,
             temperature: p.evaluate.scalingTemperature,
             maxAttemptTokens: p.decode.maxAttemptTokens,
-            verifier: set.info.verifier,
+            verifier: verifierFor(set.info),
             sampler,
           });
           await writeJsonl(`${ctx.outDir}/scaling_samples.jsonl`, samples);

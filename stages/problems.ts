@@ -1,14 +1,18 @@
 /**
  * `problems`: the train and test splits of the experiment, with the task description (verifier,
- * character set). Embedded families are generated from a seed; public sets are read from local
- * files, whose content digests enter the stage's key.
+ * character set, and for public sets the prompts). Embedded families are generated from a seed;
+ * public sets are read from local files (stages/problem_files.ts), whose content digests enter the
+ * stage's key: GSM8K, MATH or MATH500 (math verifier; e.g. MATH train with a MATH500 test split),
+ * MBPP and HumanEval (the sandboxed code verifier; the paper trains on MBPP and evaluates on
+ * HumanEval). A code task's key and `task.json` also hold the sandbox's limits and the digest of
+ * its code ({@link sandboxCodeDigest}), so every stage downstream is re-keyed by a sandbox edit.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { ConfigError, defineStage } from "../pipeline/mod.ts";
-import { type ExperimentConfig, ProblemsSource, problemsSource } from "./config.ts";
+import { ConfigError, defineStage, notePlanInput } from "../pipeline/mod.ts";
+import { type ExperimentConfig, ProblemsSource, problemsSource, sourceKind } from "./config.ts";
 import type { TaskInfo, TaskProblem } from "../score/task.ts";
 
 /** The problems stage's params: the `problems` section plus digests of any local files. */
@@ -16,6 +20,8 @@ export const ProblemsParams = z.object({
   problems: ProblemsSource,
   /** sha256 of each local file named by the config (empty for the embedded families). */
   files: z.record(z.string(), z.string()),
+  /** Code sources only: {@link sandboxCodeDigest}, the digest of the sandbox that checks them. */
+  sandboxCode: z.string().optional(),
 });
 
 /** Largest data file the stage reads (also the loaders' bound): 1 GiB. */
@@ -51,16 +57,34 @@ function digestPath(path: string): string {
   return h.digest("hex");
 }
 
-/** A loader's error in the config's terms: which `problems.*` setting, and how to fix it. */
-function inConfigTerms(field: "train" | "test", e: unknown): ConfigError {
-  const err = e as Error & { file?: string; place?: string; field?: string; problem?: string };
-  if (err?.name === "DatasetRowError") {
-    return new ConfigError(
-      `problems.${field}: ${err.file}:${err.place}: field "${err.field}": ${err.problem}; ` +
-        "fix the row, or set problems.skipBadRows: true to skip such rows",
+/** The sandbox's directory; its code files' digest keys the code tasks (score/verify.ts). */
+const SANDBOX_DIR = new URL("../verifiers/code/", import.meta.url).pathname;
+
+/**
+ * sha256 over the code verifier's files (`.ts`, `.js`, `.py` under verifiers/code, by relative
+ * path): what a code task's key and `task.json` hold instead of the sandbox's place in the stage
+ * code digests, so an edit of the sandbox re-runs exactly the code tasks.
+ */
+export function sandboxCodeDigest(dir = SANDBOX_DIR): string {
+  const h = createHash("sha256");
+  const walk = (rel: string) => {
+    const entries = [...Deno.readDirSync(`${dir}/${rel}`)].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0
     );
-  }
-  return new ConfigError(`problems.${field}: ${err?.message ?? String(e)}`);
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) walk(r);
+      else if (e.isFile && /\.(ts|js|py)$/.test(e.name)) {
+        const bytes = Deno.readFileSync(`${dir}/${r}`);
+        h.update(`${r}\0`).update(bytes).update("\0");
+        // the no-op fast path re-checks each file (a new file matters only once one of these
+        // names it, and that one then changed)
+        notePlanInput(`${dir}/${r}`, createHash("sha256").update(bytes).digest("hex"));
+      }
+    }
+  };
+  walk("");
+  return h.digest("hex");
 }
 
 /** The problems stage. */
@@ -72,19 +96,22 @@ export const problems = defineStage({
   select: (config: ExperimentConfig) => {
     const p = problemsSource(config.problems);
     const files: Record<string, string> = {};
-    if (p.source !== "embedded") {
-      for (const path of [p.train, p.test]) {
-        try {
-          files[path] = digestPath(path);
-        } catch (e) {
-          throw new ConfigError(
-            `problems.${path === p.train ? "train" : "test"}: cannot read ${path} ` +
-              `(${(e as Error).message}); point it at a local ${p.source} file`,
-          );
-        }
+    if (p.source === "embedded") return { problems: p, files };
+    for (const [field, split] of [["train", p.train], ["test", p.test]] as const) {
+      try {
+        files[split.path] = digestPath(split.path);
+        // a MATH directory cannot be re-checked by a file hash: no fast path then
+        notePlanInput(split.path, Deno.statSync(split.path).isFile ? files[split.path] : null);
+      } catch (e) {
+        throw new ConfigError(
+          `problems.${field}: cannot read ${split.path} ` +
+            `(${(e as Error).message}); point it at a local ${split.format} file`,
+        );
       }
     }
-    return { problems: p, files };
+    return p.sandbox
+      ? { problems: p, files, sandboxCode: sandboxCodeDigest() }
+      : { problems: p, files };
   },
   async run(ctx) {
     const { writeJsonl } = await import("../score/io.ts");
@@ -98,46 +125,11 @@ export const problems = defineStage({
       ({ train, test } = generateProblems(p.embedded));
       verifier = "integer";
     } else {
-      const ds = await import("../datasets/mod.ts");
-      const load = p.source === "gsm8k"
-        ? ds.loadGsm8k
-        : p.source === "math"
-        ? ds.loadMath
-        : ds.loadMath500;
-      const read = async (path: string, field: "train" | "test") => {
-        let r;
-        try {
-          r = await load(path, { skipBadRows: p.skipBadRows });
-        } catch (e) {
-          throw inConfigTerms(field, e);
-        }
-        if (r.skipped > 0) {
-          ctx.log(
-            `${path}: skipped ${r.skipped} malformed rows (problems.skipBadRows); the first: ${
-              r.issues[0].replace(/ \(fix the row.*\)$/, "")
-            }`,
-          );
-        }
-        if (r.records.length === 0) {
-          throw new ConfigError(
-            `problems.${field}: ${path} holds no problems (${
-              r.skipped > 0 ? `all ${r.skipped} rows were malformed and skipped` : "it is empty"
-            }); point problems.${field} at a ${p.source} file with at least one problem`,
-          );
-        }
-        const rows = p.limit > 0 ? r.records.slice(0, p.limit) : r.records;
-        return rows.map((m): TaskProblem => ({
-          id: m.id,
-          family: m.subject ?? m.source,
-          level: m.level ?? 0,
-          question: m.problem,
-          answer: m.answer,
-          solution: m.source === "gsm8k" ? `${m.solution}\n#### ${m.answer}` : m.solution,
-        }));
-      };
-      train = await read(p.train, "train");
-      test = await read(p.test, "test");
-      verifier = "math";
+      const { readSplit } = await import("./problem_files.ts");
+      const opts = { skipBadRows: p.skipBadRows, limit: p.limit, log: ctx.log };
+      train = await readSplit(p.train, "train", opts);
+      test = await readSplit(p.test, "test", opts);
+      verifier = sourceKind(p.source);
       const seen = new Set(train.map((x) => x.question));
       const overlap = test.filter((x) => seen.has(x.question)).length;
       if (overlap > 0) ctx.log(`warning: ${overlap} test questions also appear in train`);
@@ -152,10 +144,17 @@ export const problems = defineStage({
         ? (await import("../datasets/mod.ts")).FAMILY_CHARSET
         : charsetOf([...all.flatMap((x) => [x.question, x.solution]), "0123456789"]),
       counts: { train: train.length, test: test.length },
+      ...(p.source === "embedded" ? {} : { prompt: p.prompt }),
+      ...(p.source !== "embedded" && p.sandbox
+        ? { sandbox: { ...p.sandbox, code: ctx.params.sandboxCode! } }
+        : {}),
     };
     await writeJsonl(`${ctx.outDir}/train.jsonl`, train);
     await writeJsonl(`${ctx.outDir}/test.jsonl`, test);
     await Deno.writeTextFile(`${ctx.outDir}/task.json`, JSON.stringify(info, null, 2) + "\n");
-    ctx.log(`${train.length} train / ${test.length} test problems (${p.source})`);
+    const formats = p.source === "embedded" || p.train.format === p.test.format
+      ? p.source
+      : `${p.train.format} train, ${p.test.format} test`;
+    ctx.log(`${train.length} train / ${test.length} test problems (${formats})`);
   },
 });

@@ -33,6 +33,7 @@ function defineRollouts(seed: number): Stage<unknown> {
       const { loadPolicy } = await import("../score/policy.ts");
       const { collectRollouts } = await import("../score/rollouts.ts");
       const { samplingSeed } = await import("../score/task.ts");
+      const { verifierFor } = await import("../score/verify.ts");
       const backend = await startTensorStage(ctx, ctx.params.backend);
       const { rollouts: r, decode } = ctx.params;
       const set = await readProblemSet(ctx.input("problems"), { splits: ["train"] });
@@ -47,7 +48,7 @@ function defineRollouts(seed: number): Stage<unknown> {
             temperature: r.temperature,
             maxAttemptTokens: decode.maxAttemptTokens,
             seed: samplingSeed.rollouts(),
-            verifier: set.info.verifier,
+            verifier: verifierFor(set.info),
             sampler,
           }),
       );

@@ -104,6 +104,7 @@ export function rlStage(
       const { readProblemSet } = await import("../score/io.ts");
       const { loadPolicy, savePolicy } = await import("../score/policy.ts");
       const { runRl } = await import("../score/rl.ts");
+      const { verifierFor } = await import("../score/verify.ts");
       const { AdamW } = await import("../model/mod.ts");
       const p = ctx.params;
       const backend = await startTensorStage(ctx, p.backend);
@@ -129,7 +130,7 @@ export function rlStage(
             maxAttemptTokens: p.decode.maxAttemptTokens,
             seed: p.seed,
             round: p.round,
-            verifier: set.info.verifier,
+            verifier: verifierFor(set.info),
             signal: ctx.signal,
             selection: p.selectEvery > 0
               ? { problems: split.selection, every: p.selectEvery }
@@ -218,11 +219,13 @@ export function sftStage(
       const { buildTextTranscript } = await import("../score/transcript.ts");
       const { fitTranscripts } = await import("../score/supervised.ts");
       const { samplingSeed, taskRng } = await import("../score/task.ts");
+      const { verifierFor } = await import("../score/verify.ts");
       const { AdamW } = await import("../model/mod.ts");
       const p = ctx.params;
       const backend = await startTensorStage(ctx, p.backend);
       ctx.record({ seeds: [p.seed] });
       const set = await readProblemSet(ctx.input("problems"), { splits: ["train"] });
+      const verifier = verifierFor(set.info);
       const { model, tok } = await loadPolicy(ctx.input("init"), { trainable: true });
       const chosen = p.rolloutProblems > 0 ? set.train.slice(0, p.rolloutProblems) : set.train;
       const given = fromBase
@@ -239,7 +242,7 @@ export function sftStage(
             temperature: 1,
             maxAttemptTokens: p.decode.maxAttemptTokens,
             seed: samplingSeed.sftRound(p.seed, round),
-            verifier: set.info.verifier,
+            verifier,
             sampler: parallel,
           });
           const traces = kind === "star"

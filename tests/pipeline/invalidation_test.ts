@@ -143,6 +143,61 @@ Deno.test("the no-op fast path answers only while nothing changed, including the
   }
 });
 
+Deno.test("the no-op fast path re-checks the data files a stage's select hashed (notePlanInput)", async () => {
+  const toy = makeToy();
+  try {
+    // gen's select hashes a data file (as the problems stage does) and notes it for the fast path;
+    // with TOY_DATA_DIR it also notes a directory, which no file hash can re-check.
+    const engine = new URL("../../pipeline/mod.ts", import.meta.url).href;
+    toy.write("data.txt", "v1\n");
+    toy.write(
+      "stages/gen.ts",
+      toy.read("stages/gen.ts")
+        .replace(
+          `import { defineStage } from "${engine}";`,
+          `import { defineStage, notePlanInput } from "${engine}";
+import { createHash } from "node:crypto";
+const DATA = new URL("../data.txt", import.meta.url).pathname;`,
+        )
+        .replace(
+          "  params: z.object({ gen: z.object({ n: z.number().int().min(1), seed: z.number().int() }) }),",
+          `  params: z.object({
+    gen: z.object({ n: z.number().int().min(1), seed: z.number().int() }),
+    data: z.string(),
+  }),
+  select: (c: { gen: { n: number; seed: number } }) => {
+    const data = createHash("sha256").update(Deno.readFileSync(DATA)).digest("hex");
+    notePlanInput(DATA, data);
+    if (Deno.env.get("TOY_DATA_DIR")) notePlanInput(Deno.env.get("TOY_DATA_DIR")!, null);
+    return { gen: c.gen, data };
+  },`,
+        ),
+    );
+    assert.equal((await toy.run(["reproduce"])).code, 0);
+    await new Promise((r) => setTimeout(r, 1100)); // file stats become trustworthy after 1 s
+    assert.equal((await toy.run(["reproduce"])).code, 0);
+    const fast = `${toy.store}/fast`;
+    const [name] = [...Deno.readDirSync(fast)].map((e) => e.name);
+    const files = (JSON.parse(toy.read(`.score/fast/${name}`)).files as [string][]).map(([p]) => p);
+    assert.ok(files.includes(`${toy.dir}/data.txt`), "the fingerprint covers the data file");
+    toy.takeRuns();
+    // An edited data file is planned again, not answered from the saved summary.
+    toy.write("data.txt", "v2\n");
+    const r = await toy.run(["reproduce"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(toy.takeRuns(), ["gen"], "gen re-keyed (its output, hence the rest, same)");
+    // A plan that read a directory writes no fingerprint: every reproduce takes the full path.
+    Deno.removeSync(fast, { recursive: true });
+    const env = { TOY_DATA_DIR: toy.dir };
+    assert.equal((await toy.run(["reproduce"], env)).code, 0);
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await toy.run(["reproduce"], env)).code, 0);
+    assert.deepEqual([...Deno.readDirSync(fast)].map((e) => e.name), []);
+  } finally {
+    toy.cleanup();
+  }
+});
+
 Deno.test("--backend and --set key runs exactly like the same value in a config file", async () => {
   const toy = makeToy();
   try {

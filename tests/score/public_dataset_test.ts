@@ -62,3 +62,64 @@ Deno.test("a GSM8K config runs every stage with the math verifier and reports", 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a code config (MBPP train, HumanEval test) runs every stage with the sandboxed code verifier and reports", async () => {
+  const { writePublicFixtures } = await import("../datasets/public_fixtures.ts");
+  const dir = await Deno.makeTempDir({ prefix: "score-code-" });
+  try {
+    const fx = await writePublicFixtures(`${dir}/data`);
+    await Deno.writeTextFile(
+      `${dir}/code.yaml`,
+      `problems:\n  source: code\n  train: { mbpp: ${fx.mbpp} }\n  test: { humaneval: ${fx.humaneval} }\n` +
+        "  sandbox: { timeoutMs: 3000 }\n" +
+        "model: { ctxLen: 1024 }\ndecode: { maxAttemptTokens: 48 }\nrl: { selectProblems: 2 }\n",
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "main.ts",
+        "reproduce",
+        "--preset",
+        "smoke",
+        "--config",
+        `${dir}/code.yaml`,
+      ],
+      cwd: root,
+      env: { SCORE_STORE: `${dir}/store`, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, log);
+    const read = async (rel: string) => await Deno.readTextFile(`${dir}/store/out/${rel}`);
+    const task = JSON.parse(await read("problems/task.json"));
+    assert.equal(task.verifier, "code");
+    assert.deepEqual(task.counts, { train: 4, test: 4 });
+    const report = JSON.parse(await read("report/report.json"));
+    assert.equal(report.methods.length, METHOD_IDS.length);
+    assert.match(report.meta.dataset, /^code \(4 train \/ 4 test\)/);
+    // The evaluation records: one per HumanEval problem, the reference program as gold, and each
+    // attempt's answer the program the sandbox ran (the HumanEval prompt before a completion).
+    const evalLines = (await read("eval@base.s0/eval.jsonl")).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assert.deepEqual(evalLines.map((r) => r.problemId), [
+      "HumanEval/0",
+      "HumanEval/2",
+      "HumanEval/4",
+      "HumanEval/5",
+    ]);
+    assert.ok(evalLines[2].gold.includes("return x + y"));
+    for (const r of evalLines) {
+      for (const a of [r.attempt1, r.attempt2]) {
+        assert.equal(typeof a.correct, "boolean");
+        if (a.answer !== null) assert.ok(a.answer.includes("def "), a.answer);
+      }
+    }
+    const rollouts = JSON.parse(await read("rollouts@s0/summary.json"));
+    assert.equal(rollouts.samples, 8);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
