@@ -7,7 +7,12 @@ import {
   ScoreDialogue,
   scoreDialogue,
 } from "../../model/dialogue.ts";
-import { LLAMA2_PACKAGE_DIR, QWEN3_DIR, type RenderCase, renderWithJinja2 } from "./tokenizer_fixtures.ts";
+import {
+  LLAMA2_PACKAGE_DIR,
+  QWEN3_DIR,
+  type RenderCase,
+  renderWithJinja2,
+} from "./tokenizer_fixtures.ts";
 
 // Loaded once per file (~0.4 s).
 const qwen = await loadHfTokenizer(QWEN3_DIR, { modelVocabSize: 151_936 });
