@@ -5,7 +5,6 @@
  * added to the residual stream.
  */
 import { tf } from "../tf.ts";
-import { gemm } from "../gemm.ts";
 import type { HfModelConfig } from "./config.ts";
 import type { Gpt2BlockParams, Gpt2Params } from "./params.ts";
 import {
@@ -18,10 +17,11 @@ import {
   layerNorm,
   splitHeads,
 } from "./layers.ts";
+import { gatherRows, matmulRowsT } from "./row_chunks.ts";
 
 /** Token plus learned position embeddings of ids and positions [N] → [N, hidden]. */
 export function gpt2Embed(p: Gpt2Params, ids: tf.Tensor1D, positions: tf.Tensor1D): tf.Tensor2D {
-  return tf.add(tf.gather(p.wte, ids), tf.gather(p.wpe, positions));
+  return tf.add(gatherRows(p.wte, ids), tf.gather(p.wpe, positions));
 }
 
 /**
@@ -51,5 +51,5 @@ export function gpt2Block(
 
 /** Final LayerNorm and the output head: x [N, hidden] → logits [N, vocab]. */
 export function gpt2Head(p: Gpt2Params, c: HfModelConfig, x: tf.Tensor2D): tf.Tensor2D {
-  return gemm(layerNorm(x, p.lnF, c.normEps), p.lmHead, { transposeB: true });
+  return matmulRowsT(layerNorm(x, p.lnF, c.normEps), p.lmHead);
 }

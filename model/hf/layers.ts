@@ -9,6 +9,7 @@ import { gemm } from "../gemm.ts";
 import { gelu } from "../gelu.ts";
 import type { HfModelConfig, RopeScaling } from "./config.ts";
 import type { Conv1D, Linear } from "./params.ts";
+import { matmulT } from "./row_chunks.ts";
 
 /** Keys (after RoPE) and values of one layer: [B, kv_heads, L, head_dim] each. */
 export interface LayerKV {
@@ -29,7 +30,8 @@ export interface BlockContext {
 
 /** x [N, in] through an `nn.Linear` (weight [out, in]) → [N, out]. */
 export function linear(x: tf.Tensor2D, l: Linear): tf.Tensor2D {
-  return gemm(x, l.weight, { transposeB: true, bias: l.bias ?? undefined });
+  if (!l.bias) return matmulT(x, l.weight); // swapped on wasm for few rows (row_chunks.ts)
+  return gemm(x, l.weight, { transposeB: true, bias: l.bias });
 }
 
 /** x [N, in] through a GPT-2 Conv1D (weight [in, out]) → [N, out]. */
