@@ -55,6 +55,13 @@ export {
   RowChunks,
 } from "./row_chunks.ts";
 export {
+  drawToken,
+  generate,
+  type GenerateOptions,
+  type GenerateResult,
+  logSoftmaxRow,
+} from "./generate.ts";
+export {
   checkDeviceLimits,
   currentDeviceLimits,
   type DeviceLimits,

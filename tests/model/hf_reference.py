@@ -4,9 +4,14 @@ directory read with numpy (no transformers or safetensors package needed).
 
 Usage: /usr/bin/python3 tests/model/hf_reference.py < request.json
 request: {"models": [{"dir": DIR, "ids": [[...]], "prompts": [[...]], "max_new": N,
-                      "stop": [...]}]}
-Prints one JSON line: {"results": [{"logits": [B*T*V floats], "greedy": [[ids per prompt]]}]}.
-Greedy decoding recomputes the whole sequence every step (no KV cache), one prompt at a time.
+                      "stop": [...], "score": [{"prompt": [...], "tokens": [...]}]}]}
+("ids" and "score" are optional.)
+Prints one JSON line: {"results": [{"logits": [B*T*V floats], "greedy": [[ids per prompt]],
+                                    "greedy_logprobs": [[log p per greedy id]],
+                                    "scores": [[log p per scored token]]}]}.
+Greedy decoding recomputes the whole sequence every step (no KV cache), one prompt at a time;
+a log p is log_softmax of the logits at the position before the token. "scores" gives, for each
+prompt and continuation, the continuation's log p one token after another (teacher forcing).
 """
 import json
 import math
@@ -190,14 +195,26 @@ def forward(cfg, w, ids):
 
 
 def greedy(cfg, w, prompt, max_new, stop):
-    seq, out = list(prompt), []
+    seq, out, logprobs = list(prompt), [], []
     for _ in range(max_new):
-        tok = int(torch.argmax(forward(cfg, w, [seq])[0, -1]))
+        last = forward(cfg, w, [seq])[0, -1]
+        tok = int(torch.argmax(last))
         out.append(tok)
+        logprobs.append(float(torch.log_softmax(last, -1)[tok]))
         seq.append(tok)
         if tok in stop:
             break
-    return out
+    return out, logprobs
+
+
+def score(cfg, w, prompt, tokens):
+    """log p of each token of `tokens` after `prompt` and the tokens before it."""
+    if not tokens:
+        return []
+    seq = list(prompt) + list(tokens)
+    lp = torch.log_softmax(forward(cfg, w, [seq])[0], -1)
+    n = len(prompt)
+    return [float(lp[n - 1 + i, t]) for i, t in enumerate(tokens)]
 
 
 def main():
@@ -208,11 +225,14 @@ def main():
             with open(os.path.join(m["dir"], "config.json")) as f:
                 cfg = json.load(f)
             w = read_weights(m["dir"])
-            logits = forward(cfg, w, m["ids"])
-            results.append({
-                "logits": logits.reshape(-1).tolist(),
-                "greedy": [greedy(cfg, w, p, m["max_new"], set(m["stop"])) for p in m["prompts"]],
-            })
+            result = {}
+            if "ids" in m:
+                result["logits"] = forward(cfg, w, m["ids"]).reshape(-1).tolist()
+            runs = [greedy(cfg, w, p, m["max_new"], set(m["stop"])) for p in m["prompts"]]
+            result["greedy"] = [r[0] for r in runs]
+            result["greedy_logprobs"] = [r[1] for r in runs]
+            result["scores"] = [score(cfg, w, s["prompt"], s["tokens"]) for s in m.get("score", [])]
+            results.append(result)
     print(json.dumps({"results": results}))
 
 
