@@ -53,6 +53,7 @@ export {
   matmulT,
   matrixTensors,
   RowChunks,
+  setSwappedProductMaxRows,
 } from "./row_chunks.ts";
 export {
   drawToken,

@@ -26,6 +26,16 @@ import { assertFitsBinding } from "../backend.ts";
  * 64 rows on hidden sizes 576–1536). */
 export const SWAPPED_PRODUCT_MAX_ROWS = 64;
 
+let swapMaxRows = SWAPPED_PRODUCT_MAX_ROWS;
+
+/** Sets the row count up to which {@link matmulT} swaps (0: never; the benchmark measures the
+ * direct form with it). Returns the previous value. */
+export function setSwappedProductMaxRows(rows: number): number {
+  const old = swapMaxRows;
+  swapMaxRows = rows;
+  return old;
+}
+
 /** x [N, in] · Wᵀ for W [out, in] (`nn.Linear` without bias) → [N, out]. On wasm with the
  * model's gemm kernel and N ≤ {@link SWAPPED_PRODUCT_MAX_ROWS} it runs as (W·xᵀ)ᵀ (bitwise the
  * same values, faster). Differentiable. */
@@ -35,7 +45,7 @@ export function matmulT(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 }
 
 function swapPays(rows: number): boolean {
-  return rows <= SWAPPED_PRODUCT_MAX_ROWS && GEMM_SUPPORTED && tf.getBackend() === "wasm";
+  return rows <= swapMaxRows && GEMM_SUPPORTED && tf.getBackend() === "wasm";
 }
 
 /**
