@@ -166,7 +166,7 @@ function line(who: string, f: Figures): string {
 export async function benchHfModel(
   opts: { quick: boolean },
 ): Promise<Record<string, number | string | null>> {
-  const reps = opts.quick ? 1 : 3;
+  const reps = opts.quick ? 1 : 2;
   const summary: Record<string, number | string | null> = {};
   const started = performance.now();
   const dir = await writeBenchModel();
