@@ -9,7 +9,8 @@
  * Timings are the best of N repetitions on both sides (the machine is shared; the best run is the
  * least disturbed), and are also given per process CPU-second.
  * Flags: --backend wasm|webgpu|cpu (default wasm), --steps N (default 3), --quick (first size
- * only).
+ * only, one repetition of the Hugging Face figures), --part all|gpt|hf (default all: the character
+ * GPT sizes, then a 135M-class Hugging Face model against PyTorch, bench/hf_model.ts).
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
@@ -26,6 +27,7 @@ import {
   trainStep,
   WorkerPool,
 } from "../model/mod.ts";
+import { benchHfModel } from "./hf_model.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -33,9 +35,13 @@ const { values: args } = parseArgs({
     backend: { type: "string", default: "wasm" },
     steps: { type: "string", default: "3" },
     quick: { type: "boolean", default: false },
+    part: { type: "string", default: "all" },
   },
 });
 const STEPS = Number(args.steps);
+if (!["all", "gpt", "hf"].includes(args.part)) {
+  throw new Error(`--part ${JSON.stringify(args.part)}: expected all, gpt or hf`);
+}
 const B = 32, T = 128, V = 48, NEW = 64, PROMPT = 8, EVAL_ROWS = 256;
 
 const SIZES: { label: string; cfg: GPTConfigInput }[] = [
@@ -182,7 +188,8 @@ console.log(
 );
 
 const summary: Record<string, number | string | null> = { backend: choice.backend };
-for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
+const gptSizes = args.part === "hf" ? [] : args.quick ? SIZES.slice(0, 1) : SIZES;
+for (const { label, cfg } of gptSizes) {
   // The 1-thread reference runs before and after the tfjs figures (best of both), so that a
   // machine whose speed drifts over minutes does not favour either side.
   const torchBefore = await torchRef(cfg, 1);
@@ -316,6 +323,7 @@ for (const { label, cfg } of args.quick ? SIZES.slice(0, 1) : SIZES) {
     summary.torch_matmul_peak_gflops = +torch1.matmul_gflops.toFixed(1);
   }
 }
+if (args.part !== "gpt") Object.assign(summary, await benchHfModel({ quick: args.quick }));
 summary.tfjs_matmul_peak_gflops = +peak.toFixed(1);
 summary.tfjs_stock_matmul_peak_gflops = +stockPeak.toFixed(1);
 const first = SIZES[0].label;

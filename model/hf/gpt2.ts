@@ -5,7 +5,6 @@
  * added to the residual stream.
  */
 import { tf } from "../tf.ts";
-import { gemm } from "../gemm.ts";
 import type { HfModelConfig } from "./config.ts";
 import type { Gpt2BlockParams, Gpt2Params } from "./params.ts";
 import {
@@ -19,6 +18,7 @@ import {
   layerNorm,
   splitHeads,
 } from "./layers.ts";
+import { matmulRowsT } from "./row_chunks.ts";
 
 /** Token plus learned position embeddings of ids and positions [N] → [N, hidden]. */
 export function gpt2Embed(p: Gpt2Params, ids: tf.Tensor1D, positions: tf.Tensor1D): tf.Tensor2D {
@@ -52,5 +52,5 @@ export function gpt2Block(
 
 /** Final LayerNorm and the output head: x [N, hidden] → logits [N, vocab]. */
 export function gpt2Head(p: Gpt2Params, c: HfModelConfig, x: tf.Tensor2D): tf.Tensor2D {
-  return gemm(layerNorm(x, p.lnF, c.normEps), p.lmHead, { transposeB: true });
+  return matmulRowsT(layerNorm(x, p.lnF, c.normEps), p.lmHead);
 }

@@ -10,6 +10,7 @@ import { gelu } from "../gelu.ts";
 import { embed, taping } from "../ops.ts";
 import type { HfModelConfig, RopeScaling } from "./config.ts";
 import type { Conv1D, Linear, LoraWeights } from "./params.ts";
+import { gatherRows, type HfMatrix, matmulT } from "./row_chunks.ts";
 
 /** Keys (after RoPE) and values of one layer: [B, kv_heads, L, head_dim] each. */
 export interface LayerKV {
@@ -30,7 +31,7 @@ export interface BlockContext {
 
 /** x [N, in] through an `nn.Linear` (weight [out, in]) → [N, out], plus its LoRA update. */
 export function linear(x: tf.Tensor2D, l: Linear): tf.Tensor2D {
-  const y = gemm(x, l.weight, { transposeB: true, bias: l.bias ?? undefined });
+  const y = l.bias ? gemm(x, l.weight, { transposeB: true, bias: l.bias }) : matmulT(x, l.weight); // swapped on wasm for few rows (row_chunks.ts)
   return l.lora ? tf.add(y, loraUpdate(x, l.lora)) : y;
 }
 
@@ -47,12 +48,12 @@ export function loraUpdate(x: tf.Tensor2D, l: LoraWeights): tf.Tensor2D {
   return gemm(tf.mul(h, l.scale), l.b, { transposeB: true });
 }
 
-/** Rows of an embedding table [V, d] for ids [N] → [N, d]: tf.gather, except for a trainable
- * variable under a gradient tape, where it is a one-hot product (ops.ts `embed`: tf.gather has no
- * gradient on wasm). */
-export function embedRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+/** Rows of an embedding table [V, d] (one tensor or row chunks) for ids [N] → [N, d]: a gather
+ * (per chunk), except for a trainable variable under a gradient tape, where it is a one-hot
+ * product (ops.ts `embed`: tf.gather has no gradient on wasm). */
+export function embedRows(table: HfMatrix, ids: tf.Tensor1D): tf.Tensor2D {
   const trained = table instanceof tf.Variable && table.trainable && taping();
-  return trained ? embed(ids, table) : tf.gather(table, ids);
+  return trained ? embed(ids, table as tf.Variable & tf.Tensor2D) : gatherRows(table, ids);
 }
 
 /** RMSNorm over the last axis as HF computes it: x·rsqrt(mean(x²) + eps)·weight. */

@@ -19,6 +19,7 @@ import {
   silu,
   splitHeads,
 } from "./layers.ts";
+import { matmulRowsT } from "./row_chunks.ts";
 
 /** Token embeddings of ids [N] → [N, hidden] (no position embedding: RoPE acts in attention). */
 export function llamaEmbed(p: LlamaParams, ids: tf.Tensor1D): tf.Tensor2D {
@@ -61,5 +62,5 @@ export function llamaBlock(
 
 /** Final RMSNorm and the output head: x [N, hidden] → logits [N, vocab]. */
 export function llamaHead(p: LlamaParams, c: HfModelConfig, x: tf.Tensor2D): tf.Tensor2D {
-  return linear(rmsNorm(x, p.norm, c.normEps), { weight: p.lmHead, bias: null });
+  return matmulRowsT(rmsNorm(x, p.norm, c.normEps), p.lmHead);
 }

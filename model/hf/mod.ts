@@ -2,7 +2,9 @@
  * Hugging Face model directories run with tfjs: config parsing (config.ts), safetensors with
  * F32/F16/BF16 tensors (safetensors.ts), single or sharded checkpoints (weights.ts), typed
  * parameters (params.ts), the Llama-family and GPT-2 blocks (llama.ts, gpt2.ts, layers.ts), and
- * the model with its KV cache and greedy decoding (transformer.ts).
+ * the model with its KV cache and greedy decoding (transformer.ts), row-chunked embedding and head
+ * matrices with the device-limit checks made before loading (row_chunks.ts, device_limits.ts),
+ * and seeded sampling (generate.ts; the `deno task generate` CLI is generate_cli.ts).
  */
 export {
   applyGenerationConfig,
@@ -63,4 +65,34 @@ export type {
   LoraWeights,
 } from "./params.ts";
 export { type LayerKV, ropeInverseFrequencies } from "./layers.ts";
-export { argmaxRows, type GreedyOptions, HfKVCache, HfModel, loadHfModel } from "./transformer.ts";
+export {
+  argmaxRows,
+  type GreedyOptions,
+  HfKVCache,
+  type HfLoadOptions,
+  HfModel,
+  loadHfModel,
+} from "./transformer.ts";
+export {
+  gatherRows,
+  type HfMatrix,
+  matmulRowsT,
+  matmulT,
+  matrixTensors,
+  RowChunks,
+  setSwappedProductMaxRows,
+} from "./row_chunks.ts";
+export {
+  drawToken,
+  generate,
+  type GenerateOptions,
+  type GenerateResult,
+  logSoftmaxRow,
+} from "./generate.ts";
+export {
+  checkDeviceLimits,
+  currentDeviceLimits,
+  type DeviceLimits,
+  type PlannedTensor,
+  plannedTensors,
+} from "./device_limits.ts";

@@ -6,6 +6,7 @@
  * a parameter set share every tensor they do not replace, so adapted and trainable views never
  * copy the frozen weights.
  */
+import { RowChunks } from "./row_chunks.ts";
 import { tf } from "../tf.ts";
 import type {
   Conv1D,
@@ -128,7 +129,14 @@ export function namedTensors(p: HfParams, gpt2Prefix = "transformer."): NamedTen
 /** Collects names: a tensor (skipped when null) or a projection's weight and bias. */
 class Names {
   readonly list: NamedTensor[] = [];
-  add(name: string, t: tf.Tensor | null): void {
+  add(name: string, t: tf.Tensor | RowChunks | null): void {
+    if (t instanceof RowChunks) {
+      throw new Error(
+        `${name} is stored in ${t.parts.length} row chunks (it exceeds the device's binding ` +
+          "limit): training and export need it whole; load the model on a backend without that " +
+          "limit (wasm or cpu) to fine-tune or export it",
+      );
+    }
     if (t) this.list.push({ name, tensor: t });
   }
   proj(module: string, l: Linear | Conv1D): void {

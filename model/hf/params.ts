@@ -7,6 +7,7 @@
 import { tf } from "../tf.ts";
 import type { HfModelConfig } from "./config.ts";
 import type { HfCheckpoint } from "./weights.ts";
+import { type HfMatrix, matrixFromData, matrixTensors } from "./row_chunks.ts";
 
 /** A LoRA update of one projection (PEFT's layout): y += scale·(x·Aᵀ)·Bᵀ, whatever the
  * projection's own weight layout. */
@@ -68,13 +69,14 @@ export interface LlamaBlockParams {
 /** A Llama-family model's parameters. */
 export interface LlamaParams {
   kind: "llama";
-  /** model.embed_tokens [vocab, hidden]. */
-  embed: tf.Tensor2D;
+  /** model.embed_tokens [vocab, hidden] (row chunks where one tensor exceeds the device's
+   * binding limit: row_chunks.ts). */
+  embed: HfMatrix;
   blocks: LlamaBlockParams[];
   /** model.norm (RMSNorm) [hidden]. */
   norm: tf.Tensor1D;
-  /** lm_head [vocab, hidden]; the embedding itself when tied. */
-  lmHead: tf.Tensor2D;
+  /** lm_head [vocab, hidden]; the embedding itself when tied (row chunks as embed). */
+  lmHead: HfMatrix;
 }
 
 /** One GPT-2 block (`h.{i}.*`). */
@@ -94,14 +96,14 @@ export interface Gpt2BlockParams {
 /** A GPT-2 model's parameters. */
 export interface Gpt2Params {
   kind: "gpt2";
-  /** wte [vocab, hidden]. */
-  wte: tf.Tensor2D;
+  /** wte [vocab, hidden] (row chunks where one tensor exceeds the device's binding limit). */
+  wte: HfMatrix;
   /** wpe [n_positions, hidden]. */
   wpe: tf.Tensor2D;
   blocks: Gpt2BlockParams[];
   lnF: LayerNormParams;
-  /** lm_head [vocab, hidden]; wte itself when tied. */
-  lmHead: tf.Tensor2D;
+  /** lm_head [vocab, hidden]; wte itself when tied (row chunks as wte). */
+  lmHead: HfMatrix;
 }
 
 /** Parameters of any supported model. */
@@ -110,7 +112,11 @@ export type HfParams = LlamaParams | Gpt2Params;
 /** Reads named tensors with config-implied shapes into tf tensors, remembering them all. */
 class Reader {
   readonly made: tf.Tensor[] = [];
-  constructor(readonly ckpt: HfCheckpoint, readonly architecture: string) {}
+  constructor(
+    readonly ckpt: HfCheckpoint,
+    readonly architecture: string,
+    readonly maxChunkBytes = Infinity,
+  ) {}
 
   vec(name: string, n: number, why: string): tf.Tensor1D {
     const t = this.ckpt.read(name, [n], `${this.architecture} with ${why}`);
@@ -122,15 +128,34 @@ class Reader {
     return this.#keep(tf.tensor2d(t.data, [rows, cols], "float32"));
   }
 
+  /** A [vocab, hidden]-like matrix (embedding, head): row chunks when over maxChunkBytes. */
+  rows(name: string, rows: number, cols: number, why: string): HfMatrix {
+    const t = this.ckpt.read(name, [rows, cols], `${this.architecture} with ${why}`);
+    const m = matrixFromData(t.data, rows, cols, this.maxChunkBytes, `${t.file}: "${name}"`);
+    matrixTensors(m).forEach((p) => this.#keep(p));
+    return m;
+  }
+
   #keep<T extends tf.Tensor>(t: T): T {
     this.made.push(t);
     return t;
   }
 }
 
+/** Options of {@link loadParams}. */
+export interface LoadParamsOptions {
+  /** Embedding and head matrices above this many float32 bytes are stored as row chunks that fit
+   * (the device's storage-binding limit on webgpu); default: no limit. */
+  maxChunkBytes?: number;
+}
+
 /** Reads a model's parameters from its checkpoint. On error every tensor made so far is freed. */
-export function loadParams(c: HfModelConfig, ckpt: HfCheckpoint): HfParams {
-  const r = new Reader(ckpt, c.architecture);
+export function loadParams(
+  c: HfModelConfig,
+  ckpt: HfCheckpoint,
+  opts: LoadParamsOptions = {},
+): HfParams {
+  const r = new Reader(ckpt, c.architecture, opts.maxChunkBytes);
   try {
     return c.family === "gpt2" ? gpt2Params(c, r) : llamaParams(c, r);
   } catch (e) {
@@ -142,7 +167,8 @@ export function loadParams(c: HfModelConfig, ckpt: HfCheckpoint): HfParams {
 /** Every distinct tensor of a parameter set (a tied head is its embedding). */
 export function paramTensors(p: HfParams): tf.Tensor[] {
   const all: tf.Tensor[] = [];
-  const add = (...ts: (tf.Tensor | null)[]) => ts.forEach((t) => t && all.push(t));
+  const add = (...ts: (tf.Tensor | HfMatrix | null)[]) =>
+    ts.forEach((t) => t && all.push(...(t instanceof tf.Tensor ? [t] : matrixTensors(t))));
   const lin = (l: Linear | Conv1D) => add(l.weight, l.bias);
   if (p.kind === "llama") {
     add(p.embed, p.norm, p.lmHead);
@@ -170,7 +196,7 @@ function llamaParams(c: HfModelConfig, r: Reader): LlamaParams {
     weight: r.mat(`${name}.weight`, out, inp, why),
     bias: bias ? r.vec(`${name}.bias`, out, why) : null,
   });
-  const embed = r.mat("model.embed_tokens.weight", c.vocabSize, d, `vocab_size ${c.vocabSize}`);
+  const embed = r.rows("model.embed_tokens.weight", c.vocabSize, d, `vocab_size ${c.vocabSize}`);
   const blocks: LlamaBlockParams[] = [];
   for (let i = 0; i < c.numLayers; i++) {
     const p = `model.layers.${i}`;
@@ -189,7 +215,7 @@ function llamaParams(c: HfModelConfig, r: Reader): LlamaParams {
     });
   }
   const norm = r.vec("model.norm.weight", d, `hidden_size ${d}`);
-  const lmHead = c.tieWordEmbeddings ? embed : r.mat(
+  const lmHead = c.tieWordEmbeddings ? embed : r.rows(
     "lm_head.weight",
     c.vocabSize,
     d,
@@ -211,7 +237,7 @@ function gpt2Params(c: HfModelConfig, r: Reader): Gpt2Params {
     weight: r.vec(`${pre}${name}.weight`, d, why),
     bias: r.vec(`${pre}${name}.bias`, d, why),
   });
-  const wte = r.mat(`${pre}wte.weight`, c.vocabSize, d, `vocab_size ${c.vocabSize}, ${why}`);
+  const wte = r.rows(`${pre}wte.weight`, c.vocabSize, d, `vocab_size ${c.vocabSize}, ${why}`);
   const wpe = r.mat(`${pre}wpe.weight`, c.maxPositions, d, `n_positions ${c.maxPositions}, ${why}`);
   const blocks: Gpt2BlockParams[] = [];
   for (let i = 0; i < c.numLayers; i++) {
@@ -227,7 +253,7 @@ function gpt2Params(c: HfModelConfig, r: Reader): Gpt2Params {
     });
   }
   const lnF = ln("ln_f");
-  const lmHead = c.tieWordEmbeddings ? wte : r.mat(
+  const lmHead = c.tieWordEmbeddings ? wte : r.rows(
     "lm_head.weight",
     c.vocabSize,
     d,

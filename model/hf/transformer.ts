@@ -19,6 +19,12 @@ import { HfCheckpoint } from "./weights.ts";
 import { attentionMask, type BlockContext, type LayerKV, ropeTables } from "./layers.ts";
 import { llamaBlock, llamaEmbed, llamaHead } from "./llama.ts";
 import { gpt2Block, gpt2Embed, gpt2Head } from "./gpt2.ts";
+import {
+  checkDeviceLimits,
+  currentDeviceLimits,
+  type DeviceLimits,
+  plannedTensors,
+} from "./device_limits.ts";
 
 /**
  * The per-layer key/value cache of a batch: each layer's keys (after RoPE) and values
@@ -265,13 +271,34 @@ export function argmaxRows(values: Float32Array, width: number): number[] {
   return out;
 }
 
+/** Options of {@link loadHfModel}. */
+export interface HfLoadOptions {
+  /** The device's limits (default: the WebGPU device's on webgpu, none on cpu and wasm). When
+   * set, the weights are checked against them before loading (device_limits.ts), and embedding
+   * and head matrices above the binding limit are stored as row chunks (row_chunks.ts). */
+  limits?: DeviceLimits | null;
+  /** Store embedding and head matrices above this many float32 bytes as row chunks (default: the
+   * limits' binding size; tests set it small to exercise chunking on cpu and wasm). */
+  maxChunkBytes?: number;
+}
+
 /** Loads a Hugging Face model directory (config.json, optional generation_config.json, and
  * model.safetensors or a sharded index) onto the current tfjs backend. */
-export async function loadHfModel(dir: string): Promise<HfModel> {
+export async function loadHfModel(dir: string, opts: HfLoadOptions = {}): Promise<HfModel> {
   const config = await readHfConfig(dir);
   const ckpt = await HfCheckpoint.open(dir);
   try {
-    return new HfModel(config, loadParams(config, ckpt), dir);
+    const limits = opts.limits !== undefined ? opts.limits : await currentDeviceLimits();
+    if (limits) {
+      const prefix = ckpt.has("transformer.wte.weight") ? "transformer." : "";
+      checkDeviceLimits(plannedTensors(config, prefix), limits, dir);
+    }
+    const maxChunkBytes = Math.min(
+      opts.maxChunkBytes ?? Infinity,
+      limits?.maxBindingBytes ?? Infinity,
+      limits?.maxBufferBytes ?? Infinity,
+    );
+    return new HfModel(config, loadParams(config, ckpt, { maxChunkBytes }), dir);
   } finally {
     ckpt.close();
   }

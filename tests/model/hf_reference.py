@@ -5,10 +5,15 @@ optionally with a PEFT LoRA adapter applied as PEFT's LoRA layers do.
 
 Usage: /usr/bin/python3 tests/model/hf_reference.py < request.json
 request: {"models": [{"dir": DIR, "ids": [[...]], "prompts": [[...]], "max_new": N,
-                      "stop": [...], "adapter": ADAPTER_DIR (optional)}]}
+                      "stop": [...], "adapter": ADAPTER_DIR, "score": [{"prompt": [...], "tokens": [...]}]}]}
+("ids", "adapter" and "score" are optional.)
 Prints one JSON line: {"results": [{"logits": [B*T*V floats], "greedy": [[ids per prompt]],
+                                    "greedy_logprobs": [[log p per greedy id]],
+                                    "scores": [[log p per scored token]],
                                     "logits_merged": [...] (with an adapter)}]}.
-Greedy decoding recomputes the whole sequence every step (no KV cache), one prompt at a time.
+Greedy decoding recomputes the whole sequence every step (no KV cache), one prompt at a time;
+a log p is log_softmax of the logits at the position before the token. "scores" gives, for each
+prompt and continuation, the continuation's log p one token after another (teacher forcing).
 With an adapter, "logits" add lora_B(lora_A(x))·scaling to each adapted projection's output
 (PEFT's LoraLayer forward) and "logits_merged" come from weights merged as PEFT's merge does
 (W += transpose(B @ A, fan_in_fan_out)·scaling).
@@ -245,14 +250,26 @@ def forward(cfg, w, ids, lora=None):
 
 
 def greedy(cfg, w, prompt, max_new, stop):
-    seq, out = list(prompt), []
+    seq, out, logprobs = list(prompt), [], []
     for _ in range(max_new):
-        tok = int(torch.argmax(forward(cfg, w, [seq])[0, -1]))
+        last = forward(cfg, w, [seq])[0, -1]
+        tok = int(torch.argmax(last))
         out.append(tok)
+        logprobs.append(float(torch.log_softmax(last, -1)[tok]))
         seq.append(tok)
         if tok in stop:
             break
-    return out
+    return out, logprobs
+
+
+def score(cfg, w, prompt, tokens):
+    """log p of each token of `tokens` after `prompt` and the tokens before it."""
+    if not tokens:
+        return []
+    seq = list(prompt) + list(tokens)
+    lp = torch.log_softmax(forward(cfg, w, [seq])[0], -1)
+    n = len(prompt)
+    return [float(lp[n - 1 + i, t]) for i, t in enumerate(tokens)]
 
 
 def main():
@@ -264,12 +281,13 @@ def main():
                 cfg = json.load(f)
             w = read_weights(m["dir"])
             lora = Adapter(m["adapter"]) if m.get("adapter") else None
-            logits = forward(cfg, w, m["ids"], lora)
-            result = {
-                "logits": logits.reshape(-1).tolist(),
-                "greedy": [greedy(cfg, w, p, m["max_new"], set(m["stop"]))
-                           for p in m.get("prompts", [])],
-            }
+            result = {}
+            if "ids" in m:
+                result["logits"] = forward(cfg, w, m["ids"], lora).reshape(-1).tolist()
+            runs = [greedy(cfg, w, p, m["max_new"], set(m["stop"])) for p in m.get("prompts", [])]
+            result["greedy"] = [r[0] for r in runs]
+            result["greedy_logprobs"] = [r[1] for r in runs]
+            result["scores"] = [score(cfg, w, s["prompt"], s["tokens"]) for s in m.get("score", [])]
             if lora:
                 unused = set(lora.modules) - lora.used
                 assert not unused, f"adapter modules the model does not have: {sorted(unused)}"
