@@ -15,37 +15,20 @@ processes share the cores.
 import json
 import math
 import os
-import struct
 import sys
 import time
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from safetensors_np import read_safetensors as read_np  # noqa: E402
 import torch.nn.functional as F
 
 
 def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    base = 8 + n
-    out = {}
-    for name, e in header.items():
-        if name == "__metadata__":
-            continue
-        b, en = e["data_offsets"]
-        buf = data[base + b:base + en]
-        if e["dtype"] == "F32":
-            a = np.frombuffer(buf, "<f4").copy()
-        elif e["dtype"] == "F16":
-            a = np.frombuffer(buf, "<f2").astype(np.float32)
-        elif e["dtype"] == "BF16":
-            a = (np.frombuffer(buf, "<u2").astype(np.uint32) << 16).view(np.float32)
-        else:
-            raise ValueError(f"{path}: dtype {e['dtype']}")
-        out[name] = torch.from_numpy(a.reshape(e["shape"]))
-    return out
+    """The file's tensors as float32 torch tensors."""
+    return {name: torch.from_numpy(a) for name, a in read_np(path).items()}
 
 
 class Llama:

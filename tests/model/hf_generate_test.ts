@@ -13,9 +13,8 @@ import { ChatTemplate } from "../../model/hf/chat_template.ts";
 import { loadHfTokenizer } from "../../model/hf/tokenizer.ts";
 import { type TinyModel, writeTinyModel } from "./hf_fixtures.ts";
 import { TINY_IM_END, TINY_TOKENIZER_VOCAB, writeTinyTokenizer } from "./tiny_tokenizer.ts";
+import { torchReference } from "./torch_reference.ts";
 
-const PYTHON = "/usr/bin/python3";
-const REFERENCE = new URL("./hf_reference.py", import.meta.url).pathname;
 const CLI = new URL("../../model/hf/generate_cli.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
 const TOLERANCE = 1e-4;
@@ -93,27 +92,10 @@ async function reference(
   prompts: number[][],
   score: { prompt: number[]; tokens: number[] }[],
 ): Promise<Reference> {
-  const request = {
-    models: [{ dir, prompts, max_new: MAX, stop: [TINY_IM_END], score }],
-  };
-  const child = new Deno.Command(PYTHON, {
-    args: [REFERENCE],
-    env: { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify(request)));
-  await w.close();
-  const out = await child.output();
-  if (!out.success) {
-    throw new Error(
-      `hf_reference.py failed (needs ${PYTHON} with torch and numpy: apt-get install ` +
-        `python3-torch):\n${new TextDecoder().decode(out.stderr).slice(-2000)}`,
-    );
-  }
-  return JSON.parse(new TextDecoder().decode(out.stdout)).results[0];
+  const [result] = await torchReference<Reference>([
+    { dir, prompts, max_new: MAX, stop: [TINY_IM_END], score },
+  ]);
+  return result;
 }
 
 function assertClose(got: number[], want: number[], what: string): void {

@@ -8,9 +8,8 @@ import { Rng, selectBackend, tf } from "../../model/mod.ts";
 import { type HfModel, loadHfModel } from "../../model/hf/mod.ts";
 import { TINY_MODELS, writeTinyModels } from "./hf_fixtures.ts";
 import { maxAbsDiff } from "./helpers.ts";
+import { torchReference } from "./torch_reference.ts";
 
-const PYTHON = "/usr/bin/python3";
-const REFERENCE = new URL("./hf_reference.py", import.meta.url).pathname;
 const TOLERANCE = 1e-4;
 /** Prompts of different lengths (greedy decoding left-pads the shorter one). */
 const PROMPTS = [[4, 6, 8], [9, 1, 2, 3, 5, 7, 8]];
@@ -36,55 +35,17 @@ interface Setup {
 
 let setup: Promise<Setup> | null = null;
 
-/** Fails (never skips) when the reference interpreter lacks torch or numpy. */
-async function requireTorch(): Promise<void> {
-  const hint =
-    `the PyTorch reference needs ${PYTHON} with torch and numpy: install python3-torch ` +
-    "(`apt-get install -y python3-torch libopenblas0-pthread`, as tools/setup.sh does)";
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(PYTHON, { args: ["-c", "import torch, numpy"], stdout: "null" })
-      .output();
-  } catch (e) {
-    throw new Error(`${hint} (${(e as Error).message})`);
-  }
-  if (!out.success) {
-    throw new Error(`${hint}:\n${new TextDecoder().decode(out.stderr).slice(-400)}`);
-  }
-}
-
 async function runReference(
   dirs: Map<string, string>,
   inputs: Setup["inputs"],
 ): Promise<Map<string, Reference>> {
-  await requireTorch();
-  const request = {
-    models: TINY_MODELS.map((m) => ({
-      dir: dirs.get(m.name),
-      ids: inputs.get(m.name)!.ids,
-      prompts: PROMPTS,
-      max_new: MAX_NEW,
-      stop: inputs.get(m.name)!.stop,
-    })),
-  };
-  const env = { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" };
-  const child = new Deno.Command(PYTHON, {
-    args: [REFERENCE],
-    env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(request)));
-  await writer.close();
-  const out = await child.output();
-  if (!out.success) {
-    throw new Error(
-      `hf_reference.py failed:\n${new TextDecoder().decode(out.stderr).slice(-2000)}`,
-    );
-  }
-  const results = JSON.parse(new TextDecoder().decode(out.stdout)).results as Reference[];
+  const results = await torchReference<Reference>(TINY_MODELS.map((m) => ({
+    dir: dirs.get(m.name),
+    ids: inputs.get(m.name)!.ids,
+    prompts: PROMPTS,
+    max_new: MAX_NEW,
+    stop: inputs.get(m.name)!.stop,
+  })));
   return new Map(TINY_MODELS.map((m, i) => [m.name, results[i]]));
 }
 

@@ -26,9 +26,8 @@ import {
   TOKENIZER_JSON,
 } from "./hf_lora_fixtures.ts";
 import { maxAbsDiff } from "./helpers.ts";
+import { torchReference } from "./torch_reference.ts";
 
-const PYTHON = "/usr/bin/python3";
-const REFERENCE = new URL("./hf_reference.py", import.meta.url).pathname;
 const MERGED_TOLERANCE = 1e-5;
 const TORCH_TOLERANCE = 1e-4;
 
@@ -44,25 +43,7 @@ function trainedLora(model: HfModel, seed: number): HfPolicy {
 async function reference(
   models: { dir: string; ids: number[][]; adapter?: string }[],
 ): Promise<{ logits: number[]; logits_merged?: number[] }[]> {
-  const child = new Deno.Command(PYTHON, {
-    args: [REFERENCE],
-    env: { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  const request = models.map((m) => ({ ...m, prompts: [], max_new: 0, stop: [] }));
-  await writer.write(new TextEncoder().encode(JSON.stringify({ models: request })));
-  await writer.close();
-  const out = await child.output();
-  if (!out.success) {
-    throw new Error(
-      `hf_reference.py failed (it needs ${PYTHON} with torch and numpy: apt-get install ` +
-        `python3-torch):\n${new TextDecoder().decode(out.stderr).slice(-2000)}`,
-    );
-  }
-  return JSON.parse(new TextDecoder().decode(out.stdout)).results;
+  return torchReference(models.map((m) => ({ ...m, prompts: [], max_new: 0, stop: [] })));
 }
 
 Deno.test("merged exports reload through loadHfModel to the adapted logits (≤ 1e-5) with config and tokenizer files, every architecture", async () => {

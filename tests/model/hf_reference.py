@@ -22,11 +22,13 @@ import json
 import math
 import os
 import re
-import struct
 import sys
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from safetensors_np import read_safetensors as read_np  # noqa: E402
 import torch.nn.functional as F
 
 torch.set_num_threads(1)
@@ -36,27 +38,8 @@ DT = torch.float64
 # ---- checkpoint -------------------------------------------------------------------------------
 
 def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    base = 8 + n
-    out = {}
-    for name, e in header.items():
-        if name == "__metadata__":
-            continue
-        b, en = e["data_offsets"]
-        buf = data[base + b:base + en]
-        if e["dtype"] == "F32":
-            a = np.frombuffer(buf, "<f4")
-        elif e["dtype"] == "F16":
-            a = np.frombuffer(buf, "<f2").astype(np.float32)
-        elif e["dtype"] == "BF16":
-            a = (np.frombuffer(buf, "<u2").astype(np.uint32) << 16).view(np.float32)
-        else:
-            raise ValueError(f"{path}: dtype {e['dtype']}")
-        out[name] = torch.from_numpy(a.reshape(e["shape"]).astype(np.float64))
-    return out
+    """The file's tensors as float64 torch tensors."""
+    return {name: torch.from_numpy(a.astype(np.float64)) for name, a in read_np(path).items()}
 
 
 def read_weights(d):
