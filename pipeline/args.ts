@@ -3,6 +3,7 @@
  * does not load this module: its few flags are read by `fast_path.ts`'s `fastArgs`).
  */
 import { parseArgs } from "node:util";
+import { EXECUTORS, isExecutor, isSetOverride, jobsCount } from "./flag_values.ts";
 
 /** Parsed command line. */
 export interface CliArgs {
@@ -97,17 +98,13 @@ function usageOf(e: unknown, argv: string[]): UsageError {
   return new UsageError(`unknown option ${bad}\n${USAGE}`);
 }
 
-/** Checks one `--set` value: `PATH=VALUE` with a dotted path of non-empty, space-free segments. */
-function checkSet(v: string): string {
-  const eqAt = v.indexOf("=");
-  const path = eqAt < 0 ? "" : v.slice(0, eqAt);
-  if (!path || path.split(".").some((seg) => seg === "" || /\s/.test(seg))) {
-    throw new UsageError(
-      `--set ${v}: expected PATH=VALUE with a dotted config path, e.g. --set rl.alpha=5`,
-    );
-  }
-  return v;
-}
+/** The once-only string flags and the CliArgs fields they set. */
+const STRING_FIELDS = {
+  preset: "preset",
+  config: "config",
+  remote: "remote",
+  "expect-key": "expectKey",
+} as const;
 
 /** Parses `argv` (`--flag value` and `--flag=value` forms; `-h` is `--help`). */
 export function parseCliArgs(argv: string[]): CliArgs {
@@ -134,8 +131,14 @@ export function parseCliArgs(argv: string[]): CliArgs {
     if (t.kind !== "option" || t.value === undefined) continue;
     const v = t.value;
     if (v === "") throw new UsageError(`--${t.name} needs a value`);
-    if (t.name === "set") out.set.push(checkSet(v));
-    else if (t.name === "backend") out.set.push(`backend=${v}`);
+    if (t.name === "set") {
+      if (!isSetOverride(v)) {
+        throw new UsageError(
+          `--set ${v}: expected PATH=VALUE with a dotted config path, e.g. --set rl.alpha=5`,
+        );
+      }
+      out.set.push(v);
+    } else if (t.name === "backend") out.set.push(`backend=${v}`);
     else {
       const prev = seen.get(t.name);
       if (prev !== undefined) {
@@ -149,23 +152,20 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   const jobs = seen.get("jobs");
   if (jobs !== undefined) {
-    const n = Number(jobs);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new UsageError(`--jobs ${jobs}: expected a whole number of at least 1`);
-    }
+    const n = jobsCount(jobs);
+    if (n === null) throw new UsageError(`--jobs ${jobs}: expected a whole number of at least 1`);
     out.jobs = n;
   }
   const executor = seen.get("executor");
-  if (executor !== undefined && executor !== "local" && executor !== "slurm") {
-    throw new UsageError(`--executor ${executor}: expected local or slurm`);
+  if (executor !== undefined) {
+    if (!isExecutor(executor)) {
+      throw new UsageError(`--executor ${executor}: expected ${EXECUTORS.join(" or ")}`);
+    }
+    out.executor = executor;
   }
-  out.preset = seen.get("preset");
-  out.config = seen.get("config");
-  out.remote = seen.get("remote");
-  out.executor = executor as CliArgs["executor"];
-  out.expectKey = seen.get("expect-key");
-  for (const k of ["preset", "config", "remote", "executor", "expectKey"] as const) {
-    if (out[k] === undefined) delete out[k];
+  for (const [flag, key] of Object.entries(STRING_FIELDS)) {
+    const v = seen.get(flag);
+    if (v !== undefined) out[key] = v;
   }
   return out;
 }

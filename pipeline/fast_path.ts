@@ -18,6 +18,7 @@
  * The store directory is part of the invocation, so a copied store never answers for the original.
  */
 import { canonicalJson, sha256Hex } from "./canonical.ts";
+import { isExecutor, isSetOverride, jobsCount } from "./flag_values.ts";
 
 /** size, mtime ms, ctime ms, inode. */
 export type StatTuple = [number, number, number, number];
@@ -102,8 +103,7 @@ export function fastArgs(argv: string[]): FastArgs | null {
     const v = eq < 0 ? argv[++i] : a.slice(eq + 1);
     if (v === undefined || v === "" || (eq < 0 && v.startsWith("-"))) return null;
     if (name === "set") {
-      const path = v.slice(0, Math.max(0, v.indexOf("=")));
-      if (!path || path.split(".").some((seg) => seg === "" || /\s/.test(seg))) return null;
+      if (!isSetOverride(v)) return null;
       out.set.push(v);
     } else if (name === "backend") out.set.push(`backend=${v}`);
     else {
@@ -111,8 +111,8 @@ export function fastArgs(argv: string[]): FastArgs | null {
       once.add(name);
       if (name === "preset") out.preset = v;
       if (name === "config") out.config = v;
-      if (name === "jobs" && !(Number.isInteger(Number(v)) && Number(v) >= 1)) return null;
-      if (name === "executor" && v !== "local" && v !== "slurm") return null;
+      if (name === "jobs" && jobsCount(v) === null) return null;
+      if (name === "executor" && !isExecutor(v)) return null;
     }
   }
   return out;
