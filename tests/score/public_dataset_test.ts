@@ -4,8 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { METHOD_IDS } from "../../report/mod.ts";
-
-const root = new URL("../../", import.meta.url).pathname;
+import { cli } from "../cli.ts";
 
 function gsm8kRows(n: number, offset: number): string {
   const rows = [];
@@ -29,24 +28,15 @@ Deno.test("a GSM8K config runs every stage with the math verifier and reports", 
       `problems: { source: gsm8k, train: ${dir}/train.jsonl, test: ${dir}/test.jsonl }\n` +
         "model: { ctxLen: 256 }\ndecode: { maxAttemptTokens: 48 }\n",
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "main.ts",
-        "reproduce",
-        "--preset",
-        "smoke",
-        "--config",
-        `${dir}/gsm8k.yaml`,
-      ],
-      cwd: root,
-      env: { SCORE_STORE: `${dir}/store`, NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, log);
+    const run = await cli(
+      `${dir}/store`,
+      "reproduce",
+      "--preset",
+      "smoke",
+      "--config",
+      `${dir}/gsm8k.yaml`,
+    );
+    assert.equal(run.code, 0, run.text);
     const task = JSON.parse(await Deno.readTextFile(`${dir}/store/out/problems/task.json`));
     assert.equal(task.verifier, "math");
     assert.deepEqual(task.counts, { train: 40, test: 12 });
@@ -74,24 +64,15 @@ Deno.test("a code config (MBPP train, HumanEval test) runs every stage with the 
         "  sandbox: { timeoutMs: 3000 }\n" +
         "model: { ctxLen: 1024 }\ndecode: { maxAttemptTokens: 48 }\nrl: { selectProblems: 2 }\n",
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "main.ts",
-        "reproduce",
-        "--preset",
-        "smoke",
-        "--config",
-        `${dir}/code.yaml`,
-      ],
-      cwd: root,
-      env: { SCORE_STORE: `${dir}/store`, NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const log = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, log);
+    const run = await cli(
+      `${dir}/store`,
+      "reproduce",
+      "--preset",
+      "smoke",
+      "--config",
+      `${dir}/code.yaml`,
+    );
+    assert.equal(run.code, 0, run.text);
     const read = async (rel: string) => await Deno.readTextFile(`${dir}/store/out/${rel}`);
     const task = JSON.parse(await read("problems/task.json"));
     assert.equal(task.verifier, "code");

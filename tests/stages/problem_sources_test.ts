@@ -5,6 +5,7 @@
  * sandbox's code (code sources only), and bad input in the config's terms (file, line, field, fix).
  */
 import assert from "node:assert/strict";
+import { runMain } from "../cli.ts";
 import {
   ExperimentConfig,
   ProblemsConfig,
@@ -31,24 +32,14 @@ import {
   writePublicFixtures,
 } from "../datasets/public_fixtures.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 /** A ChatML template that keeps every turn as written. */
 const CHATML =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 const dir = await Deno.makeTempDir({ prefix: "score-sources-" });
 const fx = await writePublicFixtures(`${dir}/data`);
 
-async function main(args: string[], store = `${dir}/store`) {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--frozen", `${ROOT}main.ts`, ...args],
-    cwd: dir,
-    env: { SCORE_STORE: store, SCORE_NO_FAST: "1", NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
-  const dec = new TextDecoder();
-  return { code: r.code, out: dec.decode(r.stdout), err: dec.decode(r.stderr) };
+function main(args: string[], store = `${dir}/store`) {
+  return runMain(args, { store, cwd: dir, env: { SCORE_NO_FAST: "1" }, timeoutMs: 120_000 });
 }
 
 async function config(name: string, body: string): Promise<string> {

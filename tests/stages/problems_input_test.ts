@@ -2,24 +2,20 @@
 // hostile YAML, duplicate seeds and command-line slips — each end in one clear error (no stack
 // trace) and exit code 2, through the real command line (main.ts).
 import assert from "node:assert/strict";
+import { runMain } from "../cli.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const dir = await Deno.makeTempDir({ prefix: "score-inputs-" });
 const one = `${dir}/one.jsonl`;
 await Deno.writeTextFile(one, JSON.stringify({ question: "1+1?", answer: "#### 2" }) + "\n");
 
-async function main(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--frozen", `${ROOT}main.ts`, ...args],
+function main(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  // a hang (a FIFO read by status) fails the test instead of blocking the suite
+  return runMain(args, {
+    store: `${dir}/store`,
     cwd: dir,
-    env: { SCORE_STORE: `${dir}/store`, SCORE_NO_FAST: "1", NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-    // a hang (a FIFO read by status) fails the test instead of blocking the suite
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const dec = new TextDecoder();
-  return { code: r.code, out: dec.decode(r.stdout), err: dec.decode(r.stderr) };
+    env: { SCORE_NO_FAST: "1" },
+    timeoutMs: 60_000,
+  });
 }
 
 /** A config file for a gsm8k split pair; returns its path. */
