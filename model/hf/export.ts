@@ -58,7 +58,7 @@ export async function exportMergedModel(
   }
   await emptyDir(outDir);
   const ckpt = await HfCheckpoint.open(sourceDir);
-  const prefix = ckpt.has("wte.weight") ? "" : "transformer.";
+  const prefix = ckpt.gpt2Prefix();
   ckpt.close();
   const updates = new Map(
     projections(params).filter((p) => p.param.lora).map((p) => [p.param.weight, p]),

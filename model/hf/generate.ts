@@ -16,7 +16,7 @@
  */
 import { deriveSeed, Rng } from "../prng.ts";
 import { checkWebGpuErrors } from "../backend.ts";
-import type { HfModel } from "./transformer.ts";
+import { argmaxRow, type HfModel } from "./transformer.ts";
 
 /** Options of {@link generate}. */
 export interface GenerateOptions {
@@ -40,16 +40,14 @@ export interface GenerateResult {
   stopped: boolean[];
 }
 
-/** log_softmax of one row of float32 logits, in float64. */
-export function logSoftmaxRow(logits: Float32Array, off: number, v: number): Float64Array {
+/** log Σ exp of one row of `v` logits at `off` (max-shifted, accumulated in float64): a token's
+ * log-probability under the unscaled distribution is its logit minus this. */
+export function logSumExpRow(logits: Float32Array, off: number, v: number): number {
   let mx = -Infinity;
   for (let j = 0; j < v; j++) if (logits[off + j] > mx) mx = logits[off + j];
   let s = 0;
   for (let j = 0; j < v; j++) s += Math.exp(logits[off + j] - mx);
-  const lse = mx + Math.log(s);
-  const out = new Float64Array(v);
-  for (let j = 0; j < v; j++) out[j] = logits[off + j] - lse;
-  return out;
+  return mx + Math.log(s);
 }
 
 /** Draws an id from softmax(logits / temperature) of one row (greedy at 0) with `rng`. */
@@ -60,11 +58,7 @@ export function drawToken(
   temperature: number,
   rng: Rng,
 ): number {
-  if (temperature === 0) {
-    let best = 0;
-    for (let j = 1; j < v; j++) if (logits[off + j] > logits[off + best]) best = j;
-    return best;
-  }
+  if (temperature === 0) return argmaxRow(logits, off, v);
   let mx = -Infinity;
   for (let j = 0; j < v; j++) mx = Math.max(mx, logits[off + j] / temperature);
   const w = new Float64Array(v);
@@ -130,7 +124,7 @@ export async function generate(
         }
         const tok = drawToken(values, r * v, v, temperature, rngs[r]);
         out.tokens[r].push(tok);
-        out.logprobs[r].push(logSoftmaxRow(values, r * v, v)[tok]);
+        out.logprobs[r].push(values[r * v + tok] - logSumExpRow(values, r * v, v));
         if (stop.has(tok)) out.stopped[r] = true;
         next.push(tok);
       }

@@ -66,6 +66,7 @@ export type {
 } from "./params.ts";
 export { type LayerKV, ropeInverseFrequencies } from "./layers.ts";
 export {
+  argmaxRow,
   argmaxRows,
   type GreedyOptions,
   HfKVCache,
@@ -87,7 +88,7 @@ export {
   generate,
   type GenerateOptions,
   type GenerateResult,
-  logSoftmaxRow,
+  logSumExpRow,
 } from "./generate.ts";
 export {
   checkDeviceLimits,

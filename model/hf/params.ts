@@ -226,8 +226,7 @@ function llamaParams(c: HfModelConfig, r: Reader): LlamaParams {
 
 function gpt2Params(c: HfModelConfig, r: Reader): Gpt2Params {
   const d = c.hiddenSize, ff = c.intermediateSize;
-  // Checkpoints saved from GPT2LMHeadModel prefix "transformer."; the original ones do not.
-  const pre = r.ckpt.has("transformer.wte.weight") ? "transformer." : "";
+  const pre = r.ckpt.gpt2Prefix();
   const why = `n_embd ${d}`;
   const conv = (name: string, inp: number, out: number, w: string): Conv1D => ({
     weight: r.mat(`${pre}${name}.weight`, inp, out, w),

@@ -18,6 +18,7 @@
  */
 import { Tokenizer as HfLibTokenizer } from "@huggingface/tokenizers";
 import { z } from "zod";
+import { sha256Hex } from "../../pipeline/canonical.ts";
 import type { BaseSpecialTokens, Tokenizer } from "../tokenizer.ts";
 
 /** A token in tokenizer_config.json: a string, an AddedToken object (`{content, ...}`) or null. */
@@ -121,9 +122,6 @@ export const TOKENIZER_FILES = {
 const tokenString = (t: z.infer<typeof ConfigToken> | undefined): string | null =>
   t === undefined || t === null ? null : typeof t === "string" ? t : t.content;
 
-const hex = (buf: ArrayBuffer) =>
-  [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
-
 /** Reads and parses one JSON file of the directory, with errors that name it and say the fix. */
 async function readJsonFile(
   path: string,
@@ -203,8 +201,6 @@ export class HfTokenizer implements Tokenizer {
   readonly special: Readonly<BaseSpecialTokens>;
   /** The special-token strings of tokenizer_config.json (the chat template's `bos_token`, ...). */
   readonly tokens: Readonly<SpecialTokenStrings>;
-  /** Whether encode adds a bos token when asked for special tokens (tokenizer_config's add_bos_token). */
-  readonly addBosToken: boolean;
   /** The directory the files were read from (for messages). */
   readonly dir: string;
   readonly #lib: HfLibTokenizer;
@@ -292,7 +288,6 @@ export class HfTokenizer implements Tokenizer {
     };
     this.special = { pad: idOf("pad"), bos: idOf("bos"), eos: idOf("eos") };
     idOf("unk");
-    this.addBosToken = config.add_bos_token ?? false;
     const specialIds = new Set<number>();
     for (const t of tokenizerJson.added_tokens) if (t.special) specialIds.add(t.id);
     for (const s of [...Object.values(this.tokens).flat()]) {
@@ -398,18 +393,15 @@ export async function loadHfTokenizer(
   const tokenizerJson = validate(TokenizerJson, t.value, tokenizerPath);
   checkVocab(tokenizerJson.model.vocab, tokenizerPath);
   const config = validate(TokenizerConfigJson, c.value, configPath);
-  const [ts, cs] = await Promise.all([
-    crypto.subtle.digest("SHA-256", t.bytes as Uint8Array<ArrayBuffer>),
-    crypto.subtle.digest("SHA-256", c.bytes as Uint8Array<ArrayBuffer>),
-  ]);
+  const [ts, cs] = await Promise.all([sha256Hex(t.bytes), sha256Hex(c.bytes)]);
   return new HfTokenizer({
     dir,
     tokenizerPath,
     configPath,
     tokenizerJson,
     config,
-    tokenizerSha256: hex(ts),
-    configSha256: hex(cs),
+    tokenizerSha256: ts,
+    configSha256: cs,
     options,
   });
 }

@@ -236,21 +236,16 @@ export class HfModel {
       rope: c.rope ? ropeTables(c, positions) : null,
     };
     const kv: LayerKV[] = [];
-    let x: tf.Tensor2D;
-    if (p.kind === "llama") {
-      x = llamaEmbed(p, flatIds);
-      p.blocks.forEach((bp, i) => {
-        const r = llamaBlock(bp, c, x, ctx, past?.layers[i] ?? null);
-        x = r.x;
-        kv.push(r.kv);
-      });
-    } else {
-      x = gpt2Embed(p, flatIds, tf.tensor1d(positions.flat(), "int32"));
-      p.blocks.forEach((bp, i) => {
-        const r = gpt2Block(bp, c, x, ctx, past?.layers[i] ?? null);
-        x = r.x;
-        kv.push(r.kv);
-      });
+    let x = p.kind === "llama"
+      ? llamaEmbed(p, flatIds)
+      : gpt2Embed(p, flatIds, tf.tensor1d(positions.flat(), "int32"));
+    for (let i = 0; i < p.blocks.length; i++) {
+      const layerPast = past?.layers[i] ?? null;
+      const r = p.kind === "llama"
+        ? llamaBlock(p.blocks[i], c, x, ctx, layerPast)
+        : gpt2Block(p.blocks[i], c, x, ctx, layerPast);
+      x = r.x;
+      kv.push(r.kv);
     }
     if (lastOnly && t > 1) {
       x = tf.reshape(tf.slice(tf.reshape(x, [b, t, -1]), [0, t - 1, 0], [b, 1, -1]), [b, -1]);
@@ -260,14 +255,17 @@ export class HfModel {
   }
 }
 
+/** Index of the largest of the `width` values at `off` (the first on ties). */
+export function argmaxRow(values: Float32Array, off: number, width: number): number {
+  let best = 0;
+  for (let j = 1; j < width; j++) if (values[off + j] > values[off + best]) best = j;
+  return best;
+}
+
 /** Index of the largest value of each row of `rows` × `width` values (the first on ties). */
 export function argmaxRows(values: Float32Array, width: number): number[] {
   const out: number[] = [];
-  for (let o = 0; o < values.length; o += width) {
-    let best = 0;
-    for (let j = 1; j < width; j++) if (values[o + j] > values[o + best]) best = j;
-    out.push(best);
-  }
+  for (let o = 0; o < values.length; o += width) out.push(argmaxRow(values, o, width));
   return out;
 }
 
@@ -290,7 +288,7 @@ export async function loadHfModel(dir: string, opts: HfLoadOptions = {}): Promis
   try {
     const limits = opts.limits !== undefined ? opts.limits : await currentDeviceLimits();
     if (limits) {
-      const prefix = ckpt.has("transformer.wte.weight") ? "transformer." : "";
+      const prefix = ckpt.gpt2Prefix();
       checkDeviceLimits(plannedTensors(config, prefix), limits, dir);
     }
     const maxChunkBytes = Math.min(

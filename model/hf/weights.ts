@@ -99,9 +99,10 @@ export class HfCheckpoint {
     return this.#where.has(name);
   }
 
-  /** All tensor names. */
-  names(): string[] {
-    return [...this.#where.keys()];
+  /** The prefix of a GPT-2 checkpoint's names: "transformer." when saved from GPT2LMHeadModel,
+   * none in the original checkpoints. */
+  gpt2Prefix(): "transformer." | "" {
+    return this.has("transformer.wte.weight") ? "transformer." : "";
   }
 
   /**
