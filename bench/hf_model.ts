@@ -287,12 +287,12 @@ export async function benchHfModel(
           parts.join(", "),
       );
     }
-    // ---- LoRA training step: NOT MEASURED HERE --------------------------------------------
-    // The LoRA training step of this model (tokens/s of one forward + backward + AdamW step on
-    // the adapters, beside PyTorch at the same shape) is being built on branch hf-lora; its
-    // figure belongs here, under summary.hf135m_lora_train_*. Until then it is null, never
-    // estimated.
-    console.log("LoRA training step: not measured (being built on branch hf-lora)");
+    // ---- LoRA training step: NOT MEASURED YET ---------------------------------------------
+    // HfPolicy.lora (model/hf/policy.ts) trains adapters, but this bench does not time its step
+    // (one forward + backward + AdamW update on the adapters) nor a PyTorch LoRA step beside it
+    // yet; its figure belongs here, under summary.hf135m_lora_train_*. Until then it is null,
+    // never estimated.
+    console.log("LoRA training step: not measured (no timed step in this bench yet)");
     summary.hf135m_lora_train_tok_s = null;
     console.log(`(hf135m section: ${((performance.now() - started) / 1000).toFixed(0)} s)`);
   } finally {

@@ -10,14 +10,14 @@ import type { ScalingRecord } from "../metrics/schemas.ts";
 import { collectRollouts } from "./rollouts.ts";
 import { generateAttempts, type Sampler, verifiedAttempts } from "./generate.ts";
 import type { TaskProblem } from "./task.ts";
-import { asVerifier, type Verifier, type VerifierKind } from "./verify.ts";
+import { type Verifier, verifyBoth } from "./verify.ts";
 
 /** Greedy attempt 1 and attempt 2 on each problem, verified. */
 export async function evaluateGreedy(
   model: GPT,
   tok: TwoAttemptTokenizer,
   problems: readonly TaskProblem[],
-  opts: { maxAttemptTokens: number; verifier: VerifierKind | Verifier; sampler?: Sampler },
+  opts: { maxAttemptTokens: number; verifier: Verifier; sampler?: Sampler },
 ): Promise<EvalRecord[]> {
   const gen = await generateAttempts(model, tok, problems.map((p) => p.question), {
     temperature: 0,
@@ -52,11 +52,15 @@ export function evalRecord(
 export async function evaluateTexts(
   problems: readonly TaskProblem[],
   texts: readonly { attempt1: string; attempt2: string }[],
-  verifier: VerifierKind | Verifier,
+  verifier: Verifier,
 ): Promise<EvalRecord[]> {
-  const v = asVerifier(verifier);
-  const v1 = await v.verifyAll(problems, texts.map((t) => t.attempt1));
-  const v2 = await v.verifyAll(problems, texts.map((t) => t.attempt2));
+  const v = verifier;
+  const [v1, v2] = await verifyBoth(
+    v,
+    problems,
+    texts.map((t) => t.attempt1),
+    texts.map((t) => t.attempt2),
+  );
   return problems.map((p, i) =>
     evalRecord(p, {
       attempt1: { text: texts[i].attempt1, answer: v1[i].answer, correct: v1[i].correct },
@@ -74,7 +78,7 @@ export async function scalingSamples(
     samples: number;
     temperature: number;
     maxAttemptTokens: number;
-    verifier: VerifierKind | Verifier;
+    verifier: Verifier;
     sampler?: Sampler;
   },
 ): Promise<ScalingRecord[]> {

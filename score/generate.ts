@@ -8,7 +8,7 @@ import type { GPT, sample, TwoAttemptTokenizer } from "../model/mod.ts";
 import type { Attempt } from "../metrics/records.ts";
 import { decodeAttempt, firstPrompt, secondPrompt, stripEnd } from "./transcript.ts";
 import type { TaskProblem } from "./task.ts";
-import { asVerifier, type AttemptVerdict, type Verifier, type VerifierKind } from "./verify.ts";
+import { type AttemptVerdict, type Verifier, verifyBoth } from "./verify.ts";
 
 /** Decoding settings of one generation call. */
 export interface DecodeOptions {
@@ -97,19 +97,18 @@ export async function generateAttempts(
 
 /**
  * Decodes and verifies both attempts of every generation row; row `i` was made for
- * `problems[i]`. One batch per attempt, so code attempts share the sandbox pool.
+ * `problems[i]`. Both attempts in one batch (verifyBoth).
  */
 export async function verifiedAttempts(
   tok: TwoAttemptTokenizer,
-  verifier: VerifierKind | Verifier,
+  verifier: Verifier,
   problems: readonly TaskProblem[],
   gen: Generation,
 ): Promise<{ attempt1: Attempt; attempt2: Attempt }[]> {
-  const v = asVerifier(verifier);
+  const v = verifier;
   const text1 = gen.attempt1.map((ids) => decodeAttempt(tok, ids));
   const text2 = gen.attempt2!.map((ids) => decodeAttempt(tok, ids));
-  const v1 = await v.verifyAll(problems, text1);
-  const v2 = await v.verifyAll(problems, text2);
+  const [v1, v2] = await verifyBoth(v, problems, text1, text2);
   const attempt = (text: string, r: AttemptVerdict): Attempt => ({
     text,
     answer: r.answer,

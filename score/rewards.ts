@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import type { TaskProblem } from "./task.ts";
-import type { AttemptVerdict, Verifier } from "./verify.ts";
+import { type AttemptVerdict, type Verifier, verifyBoth } from "./verify.ts";
 
 /** Which objective a multi-turn RL run optimises. */
 export const ObjectiveKind = z.enum([
@@ -150,8 +150,9 @@ export async function attemptScores(
   text1: readonly string[],
   text2?: readonly string[],
 ): Promise<AttemptScores> {
-  const verdicts1 = await verifier.verifyAll(problems, text1);
-  const verdicts2 = text2 ? await verifier.verifyAll(problems, text2) : undefined;
+  const [verdicts1, verdicts2] = text2
+    ? await verifyBoth(verifier, problems, text1, text2)
+    : [await verifier.verifyAll(problems, text1), undefined];
   const scores = verdicts1.map((v, i) => ({
     r1: v.correct ? 1 : 0,
     r2: verdicts2 ? (verdicts2[i].correct ? 1 : 0) : null,

@@ -33,7 +33,7 @@ import { generateAttempts, type Sampler } from "./generate.ts";
 import { epochSampler } from "./epochs.ts";
 import { buildTranscript, decodeAttempt, type Transcript } from "./transcript.ts";
 import { samplingSeed, type TaskProblem, taskRng } from "./task.ts";
-import { asVerifier, type Verifier, type VerifierKind } from "./verify.ts";
+import type { Verifier } from "./verify.ts";
 
 /** Settings of one RL run. */
 export interface RlOptions {
@@ -51,7 +51,7 @@ export interface RlOptions {
    */
   round?: number;
   /** The task's verifier (score/verify.ts), or its kind (code then gets default limits). */
-  verifier: VerifierKind | Verifier;
+  verifier: Verifier;
   parallel?: GradientComputer;
   /** Where the step's traces are sampled (e.g. the same Worker pool); this process by default. */
   sampler?: Sampler;
@@ -165,7 +165,7 @@ export async function runRl(
   if (sel && (sel.every < 1 || sel.problems.length === 0)) {
     throw new Error("runRl: selection needs every ≥ 1 and at least one held-out problem");
   }
-  const verifier = asVerifier(opts.verifier);
+  const verifier = opts.verifier;
   const candidates: SelectionCandidate[] = [];
   let best: { c: SelectionCandidate; weights: Map<string, Float32Array> } | null = null;
   const k = opts.samplesPerProblem;

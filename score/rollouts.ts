@@ -9,7 +9,7 @@ import type { GPT, TwoAttemptTokenizer } from "../model/mod.ts";
 import { Attempt } from "../metrics/records.ts";
 import { generateAttempts, type Sampler, verifiedAttempts } from "./generate.ts";
 import type { TaskProblem } from "./task.ts";
-import type { Verifier, VerifierKind } from "./verify.ts";
+import type { Verifier } from "./verify.ts";
 
 /** One sampled two-attempt trace of a problem. */
 export const RolloutRecord = z.object({
@@ -28,7 +28,7 @@ export interface RolloutOptions {
   temperature: number;
   maxAttemptTokens: number;
   seed: number;
-  verifier: VerifierKind | Verifier;
+  verifier: Verifier;
   /** Where sampling runs (e.g. a Worker pool); this process by default. */
   sampler?: Sampler;
 }

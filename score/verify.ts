@@ -183,10 +183,11 @@ const INTEGER = syncVerifier("integer");
 const MATH = syncVerifier("math");
 
 function codeVerifier(settings: SandboxSettings | undefined, opts: CodeVerifierOptions): Verifier {
+  // The task's limits; runCodeTests takes its DEFAULT_LIMITS for any not given.
   const limits = {
-    timeoutMs: settings?.timeoutMs ?? 10_000,
-    memoryMb: settings?.memoryMb ?? 512,
-    outputBytes: settings?.outputBytes ?? 1 << 20,
+    timeoutMs: settings?.timeoutMs,
+    memoryMb: settings?.memoryMb,
+    outputBytes: settings?.outputBytes,
   };
   const concurrency = opts.concurrency ??
     Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2));
@@ -242,6 +243,21 @@ function codeVerifier(settings: SandboxSettings | undefined, opts: CodeVerifierO
 }
 
 /**
+ * Verifies attempt 1 and attempt 2 of every row in one batch (rows `problems[i]`, `text1[i]`,
+ * `text2[i]`): a code verifier then runs a program that attempt 2 kept from attempt 1 once, and
+ * both attempts share one sandbox pool.
+ */
+export async function verifyBoth(
+  verifier: Verifier,
+  problems: readonly TaskProblem[],
+  text1: readonly string[],
+  text2: readonly string[],
+): Promise<[AttemptVerdict[], AttemptVerdict[]]> {
+  const all = await verifier.verifyAll([...problems, ...problems], [...text1, ...text2]);
+  return [all.slice(0, problems.length), all.slice(problems.length)];
+}
+
+/**
  * The verifier of a task: its `task.json` kind, and for code tasks the sandbox limits recorded
  * there (the sandbox's defaults without them).
  */
@@ -257,9 +273,4 @@ export function verifierFor(
     case "code":
       return codeVerifier(task.sandbox, opts);
   }
-}
-
-/** A verifier, or the verifier of a kind (code with the sandbox's default limits). */
-export function asVerifier(v: VerifierKind | Verifier): Verifier {
-  return typeof v === "string" ? verifierFor({ verifier: v }) : v;
 }

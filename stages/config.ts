@@ -38,15 +38,7 @@ export const FORMAT_KIND = {
 } as const satisfies Record<FileFormat, "math" | "code">;
 
 /** The sources of the `problems` stage: the embedded families, one public format, or `code`. */
-export const ProblemsSourceName = z.enum([
-  "embedded",
-  "gsm8k",
-  "math",
-  "math500",
-  "mbpp",
-  "humaneval",
-  "code",
-]);
+export const ProblemsSourceName = z.enum(["embedded", ...FileFormat.options, "code"]);
 
 const FORMAT_LIST = FileFormat.options.join(", ");
 const path = () => z.string().min(1);
@@ -131,8 +123,7 @@ export const ProblemsConfig = z.object({
           code: "custom",
           path: ["prompt", k],
           message: "the embedded experiment's instruction is the <self_correct> token; " +
-            "problems.prompt applies to public sets (source gsm8k, math, math500, mbpp, " +
-            "humaneval or code): remove it",
+            `problems.prompt applies to public sets (source ${FORMAT_LIST} or code): remove it`,
         });
       }
     }

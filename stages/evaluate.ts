@@ -56,11 +56,12 @@ export function evaluateStage(
       const backend = await startTensorStage(ctx, p.backend);
       const set = await readProblemSet(ctx.input("problems"));
       const { model, tok } = await loadPolicy(ctx.input("model"), { trainable: false });
+      const verifier = verifierFor(set.info);
       // Sampling over the Worker pool (rows split, each keeps its stream: the same tokens).
       await withWorkerPool(model, { backend, workers: p.workers }, async (sampler) => {
         const records = await evaluateGreedy(model, tok, set.test, {
           maxAttemptTokens: p.decode.maxAttemptTokens,
-          verifier: verifierFor(set.info),
+          verifier,
           sampler,
         });
         await writeJsonl(`${ctx.outDir}/eval.jsonl`, records);
@@ -86,7 +87,7 @@ export function evaluateStage(
             samples: 2 * maxK,
             temperature: p.evaluate.scalingTemperature,
             maxAttemptTokens: p.decode.maxAttemptTokens,
-            verifier: verifierFor(set.info),
+            verifier,
             sampler,
           });
           await writeJsonl(`${ctx.outDir}/scaling_samples.jsonl`, samples);

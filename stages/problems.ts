@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ConfigError, defineStage, notePlanInput } from "../pipeline/mod.ts";
+import { listTree } from "../pipeline/hash_tree.ts";
 import { type ExperimentConfig, ProblemsSource, problemsSource, sourceKind } from "./config.ts";
 import type { TaskInfo, TaskProblem } from "../score/task.ts";
 
@@ -58,7 +59,7 @@ function digestPath(path: string): string {
 }
 
 /** The sandbox's directory; its code files' digest keys the code tasks (score/verify.ts). */
-const SANDBOX_DIR = new URL("../verifiers/code/", import.meta.url).pathname;
+const SANDBOX_DIR = new URL("../verifiers/code", import.meta.url).pathname;
 
 /**
  * sha256 over the code verifier's files (`.ts`, `.js`, `.py` under verifiers/code, by relative
@@ -67,23 +68,13 @@ const SANDBOX_DIR = new URL("../verifiers/code/", import.meta.url).pathname;
  */
 export function sandboxCodeDigest(dir = SANDBOX_DIR): string {
   const h = createHash("sha256");
-  const walk = (rel: string) => {
-    const entries = [...Deno.readDirSync(`${dir}/${rel}`)].sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0
-    );
-    for (const e of entries) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory) walk(r);
-      else if (e.isFile && /\.(ts|js|py)$/.test(e.name)) {
-        const bytes = Deno.readFileSync(`${dir}/${r}`);
-        h.update(`${r}\0`).update(bytes).update("\0");
-        // the no-op fast path re-checks each file (a new file matters only once one of these
-        // names it, and that one then changed)
-        notePlanInput(`${dir}/${r}`, createHash("sha256").update(bytes).digest("hex"));
-      }
-    }
-  };
-  walk("");
+  for (const r of listTree(dir).filter((f) => /\.(ts|js|py)$/.test(f))) {
+    const bytes = Deno.readFileSync(`${dir}/${r}`);
+    h.update(`${r}\0`).update(bytes).update("\0");
+    // the no-op fast path re-checks each file (a new file matters only once one of these names
+    // it, and that one then changed)
+    notePlanInput(`${dir}/${r}`, createHash("sha256").update(bytes).digest("hex"));
+  }
   return h.digest("hex");
 }
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the pipeline need on a fresh Debian machine with Node.js and npm:
 # the pinned Deno (from npm), the npm packages locked in deno.lock, and the Debian packages the
-# tests and benchmarks use (`--bench` is still accepted; it adds nothing now). Idempotent: each
-# step is skipped when already satisfied.
+# tests and benchmarks use. Idempotent: each step is skipped when already satisfied.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

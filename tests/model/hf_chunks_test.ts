@@ -19,6 +19,7 @@ import {
   RowChunks,
 } from "../../model/hf/mod.ts";
 import { paramTensors } from "../../model/hf/params.ts";
+import { namedTensors } from "../../model/hf/modules.ts";
 import { TINY_MODELS, writeTinyModels } from "./hf_fixtures.ts";
 
 let fixtures: Promise<Map<string, string>> | null = null;
@@ -175,6 +176,11 @@ Deno.test("plannedTensors lists exactly the tensors loadParams creates, with the
         sizes(planned.map((t) => t.shape)),
         sizes(paramTensors(model.params).map((t) => t.shape)),
         fx.name,
+      );
+      assert.deepEqual(
+        planned.map((t) => t.name),
+        namedTensors(model.params, prefix).map((n) => n.name),
+        `${fx.name}: the names the loader reads, in its order`,
       );
       const split = planned.filter((t) => t.splittable).map((t) => t.name.replace(prefix, ""));
       assert.equal(split.length, model.config.tieWordEmbeddings ? 1 : 2, `${fx.name}: ${split}`);

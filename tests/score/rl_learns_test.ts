@@ -12,6 +12,7 @@ import { generateAttempts } from "../../score/generate.ts";
 import { type RlStepMetrics, runRl } from "../../score/rl.ts";
 import type { ObjectiveSpec } from "../../score/rewards.ts";
 import type { TaskProblem } from "../../score/task.ts";
+import { verifierFor } from "../../score/verify.ts";
 
 const tok = new CharTokenizer("\n *+-/0123456789=dmox");
 const problems: TaskProblem[] = Array.from({ length: 8 }, (_, i) => ({
@@ -64,7 +65,7 @@ async function train(spec: ObjectiveSpec, model: GPT, ref: GPT): Promise<RlStepM
     temperature: 1,
     maxAttemptTokens: 6,
     seed: 3,
-    verifier: "integer",
+    verifier: verifierFor({ verifier: "integer" }),
   }, (m) => {
     log.push(m);
   });
