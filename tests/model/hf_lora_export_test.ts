@@ -40,7 +40,7 @@ function trainedLora(model: HfModel, seed: number): HfPolicy {
 }
 
 /** Runs the PyTorch reference on a request; returns its results in order. */
-async function reference(
+function reference(
   models: { dir: string; ids: number[][]; adapter?: string }[],
 ): Promise<{ logits: number[]; logits_merged?: number[] }[]> {
   return torchReference(models.map((m) => ({ ...m, prompts: [], max_new: 0, stop: [] })));
